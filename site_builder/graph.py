@@ -1,0 +1,279 @@
+"""The site graph: resolve every reference, build reverse links and taxonomies.
+
+A dangling reference is a diagnostic at the line that names it. After this
+stage every identifier in a model points at something that exists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from .config import SiteConfig
+from .diagnostics import Diagnostics
+from .model import ContentDocument, Origin, Registries
+from .models import Decision, Indicator, Strategy
+from .models.documents import GoalArea
+from .models.validate import did_you_mean
+
+# Which registry or document kind each reference-holding field points into.
+# Field names are chosen so that one name always means one kind of target.
+REFERENCE_FIELDS: dict[str, str] = {
+    "municipality": "municipality",
+    "partner_municipality": "municipality",
+    "parties": "municipality",
+    "organisation": "organisation",
+    "partner_organisation": "organisation",
+    "requested_by": "organisation",
+    "body": "organisation",
+    "deciding_body": "organisation",
+    "owner": "organisation",
+    "parent": "organisation",
+    "party": "party",
+    "on_behalf_of": "party",
+    "supporting_parties": "party",
+    "topics": "topic",
+    "conventions": "convention",
+    "sdgs": "sdg",
+    "decided_by": "decision",
+    "adopted_by": "decision",
+    "adopts": "strategy",
+    "related": "document",
+    "amends": "motion",
+    "motion": "motion",
+    "against": "motion",
+}
+
+_REGISTRY_FILES = {
+    "municipality": "data/municipalities.yaml",
+    "organisation": "data/organisations.yaml",
+    "party": "data/parties.yaml",
+    "topic": "data/topics.yaml",
+    "convention": "data/conventions.yaml",
+    "sdg": "data/sdgs.yaml",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    """An indicator with the strategy and goal area it belongs to."""
+
+    indicator: Indicator
+    strategy: ContentDocument
+    goal_area: GoalArea
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """Document `source` refers to the target through `field`."""
+
+    source: str
+    field: str
+
+
+@dataclass
+class Site:
+    """Everything the derive and render stages need, resolved and indexed."""
+
+    config: SiteConfig
+    registries: Registries
+    documents: dict[str, ContentDocument]
+    by_type: dict[str, list[ContentDocument]] = field(default_factory=dict)
+    by_municipality: dict[str, list[ContentDocument]] = field(default_factory=dict)
+    by_organisation: dict[str, list[ContentDocument]] = field(default_factory=dict)
+    by_topic: dict[str, list[ContentDocument]] = field(default_factory=dict)
+    by_sdg: dict[int, list[ContentDocument]] = field(default_factory=dict)
+    by_year: dict[int, list[ContentDocument]] = field(default_factory=dict)
+    backlinks: dict[str, list[Backlink]] = field(default_factory=dict)
+    indicators: dict[str, IndicatorRef] = field(default_factory=dict)
+    bodies: dict[str, list[str]] = field(default_factory=dict)
+    """Each municipality's bodies (organisation identifiers)."""
+
+    def document_year(self, document: ContentDocument) -> int | None:
+        return document_year(document)
+
+
+def document_year(document: ContentDocument) -> int | None:
+    """The year a document belongs to in the year lists."""
+    model = document.model
+    if model.date is not None:
+        return model.date.year
+    for name in ("period_start", "start_year"):
+        value = getattr(model, name, None)
+        if isinstance(value, int):
+            return value
+    if isinstance(model, Decision):
+        dates = [c.date for c in model.consultations if c.date]
+        if dates:
+            return max(dates).year
+    return None
+
+
+def sort_key(document: ContentDocument) -> tuple[str, str]:
+    """Newest first, then by title: the order of every list on the site."""
+    year = document_year(document)
+    date = document.model.date.isoformat() if document.model.date else f"{year or 0:04d}"
+    # Inverting characters sorts dates descending while titles stay ascending.
+    inverted = "".join(chr(0x10FFFF - ord(c)) for c in date)
+    return inverted, document.model.title.casefold()
+
+
+class _ReferenceChecker:
+    def __init__(self, registries: Registries, documents: dict[str, ContentDocument], diagnostics: Diagnostics) -> None:
+        self.diagnostics = diagnostics
+        self.targets: dict[str, set[Any]] = {
+            "municipality": set(registries.municipalities),
+            "organisation": set(registries.organisations),
+            "party": set(registries.parties),
+            "topic": set(registries.topics),
+            "convention": set(registries.conventions),
+            "sdg": set(registries.sdgs),
+            "decision": {k for k, d in documents.items() if d.type == "decision"},
+            "strategy": {k for k, d in documents.items() if d.type == "strategy"},
+            "document": set(documents),
+        }
+        self.documents = documents
+
+    def check(self, model: BaseModel, origin: Origin, path: tuple[str | int, ...] = (), motions: set[str] | None = None, source_id: str | None = None, backlinks: dict[str, list[Backlink]] | None = None) -> None:
+        if isinstance(model, Decision):
+            motions = self._motion_ids(model, origin)
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            kind = REFERENCE_FIELDS.get(name)
+            if kind is not None and value is not None and not isinstance(value, BaseModel):
+                values = value if isinstance(value, list) else [value]
+                for index, item in enumerate(values):
+                    if isinstance(item, BaseModel):
+                        break
+                    where = (*path, name, index) if isinstance(value, list) else (*path, name)
+                    self._resolve(kind, item, origin, where, motions)
+                    if backlinks is not None and source_id and kind in ("decision", "strategy", "document"):
+                        backlinks.setdefault(str(item), []).append(Backlink(source_id, name))
+            if isinstance(value, BaseModel):
+                self.check(value, origin, (*path, name), motions, source_id, backlinks)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, BaseModel):
+                        self.check(item, origin, (*path, name, index), motions, source_id, backlinks)
+
+    def _motion_ids(self, decision: Decision, origin: Origin) -> set[str]:
+        seen: set[str] = set()
+        for c_index, consultation in enumerate(decision.consultations):
+            for m_index, motion in enumerate(consultation.motions):
+                if motion.id in seen:
+                    line, column = origin.position("consultations", c_index, "motions", m_index, "id")
+                    self.diagnostics.error(origin.path, line, column, f"duplicate motion identifier '{motion.id}'", "each motion in a decision needs its own id")
+                seen.add(motion.id)
+        return seen
+
+    def _resolve(self, kind: str, value: Any, origin: Origin, where: tuple[str | int, ...], motions: set[str] | None) -> None:
+        if kind == "sdg":
+            goal = int(str(value).split(".")[0])
+            if self.targets["sdg"] and goal not in self.targets["sdg"]:
+                line, column = origin.position(*where)
+                self.diagnostics.error(origin.path, line, column, f"SDG goal {goal} is not in data/sdgs.yaml")
+            return
+        known = (motions or set()) if kind == "motion" else self.targets[kind]
+        if value in known:
+            return
+        line, column = origin.position(*where)
+        if kind == "motion":
+            message = f"no motion '{value}' in this decision"
+        elif kind in _REGISTRY_FILES:
+            message = f"unknown {kind} '{value}': it is not in {_REGISTRY_FILES[kind]}"
+        else:
+            message = f"no {kind} document '{value}' on the site"
+        hint = did_you_mean(str(value), [str(k) for k in known])
+        if not hint and kind in _REGISTRY_FILES:
+            hint = f"add it to {_REGISTRY_FILES[kind]} or fix the spelling"
+        self.diagnostics.error(origin.path, line, column, message, hint)
+
+
+def build_site(config: SiteConfig, registries: Registries, documents: list[ContentDocument], diagnostics: Diagnostics) -> Site:
+    """Check every reference and index the documents every way the site lists them."""
+    by_id = {d.id: d for d in documents}
+    checker = _ReferenceChecker(registries, by_id, diagnostics)
+    for table in (registries.municipalities, registries.organisations, registries.parties):
+        for entry in table.values():  # type: ignore[attr-defined]
+            checker.check(entry.value, entry.origin)
+    site = Site(config=config, registries=registries, documents=by_id)
+    backlinks: dict[str, list[Backlink]] = {}
+    for document in documents:
+        checker.check(document.model, document.origin, source_id=document.id, backlinks=backlinks)
+    site.backlinks = {k: sorted(v, key=lambda b: (b.source, b.field)) for k, v in sorted(backlinks.items())}
+
+    _index(site, documents)
+    _collect_indicators(site, documents, diagnostics)
+    for org_id, entry in sorted(registries.organisations.items()):
+        if entry.value.municipality:
+            site.bodies.setdefault(entry.value.municipality, []).append(org_id)
+    return site
+
+
+def _index(site: Site, documents: list[ContentDocument]) -> None:
+    by_type: dict[str, list[ContentDocument]] = defaultdict(list)
+    by_municipality: dict[str, list[ContentDocument]] = defaultdict(list)
+    by_organisation: dict[str, list[ContentDocument]] = defaultdict(list)
+    by_topic: dict[str, list[ContentDocument]] = defaultdict(list)
+    by_sdg: dict[int, list[ContentDocument]] = defaultdict(list)
+    by_year: dict[int, list[ContentDocument]] = defaultdict(list)
+    for document in documents:
+        model = document.model
+        by_type[document.type].append(document)
+        municipalities = {getattr(model, "municipality", None), *getattr(model, "parties", [])}
+        for relation in getattr(model, "relations", []):
+            municipalities.add(relation.partner_municipality)
+        for peer in getattr(model, "peers", []):
+            municipalities.add(peer.municipality)
+        for condition in getattr(model, "conditions", []):
+            municipalities.add(getattr(condition, "municipality", None))
+        for municipality in sorted(m for m in municipalities if m):
+            by_municipality[municipality].append(document)
+        organisations = {getattr(model, "organisation", None), getattr(model, "requested_by", None)}
+        for relation in getattr(model, "relations", []):
+            organisations.add(relation.partner_organisation)
+        if isinstance(model, Decision):
+            organisations.update(c.body for c in model.consultations)
+            organisations.add(model.deciding_body)
+        for organisation in sorted(o for o in organisations if o):
+            by_organisation[organisation].append(document)
+        for topic in model.topics:
+            by_topic[topic].append(document)
+        for goal in sorted({int(code.split(".")[0]) for code in _all_sdgs(model)}):
+            by_sdg[goal].append(document)
+        year = document_year(document)
+        if year is not None:
+            by_year[year].append(document)
+    site.by_type = {k: sorted(v, key=sort_key) for k, v in sorted(by_type.items())}
+    site.by_municipality = {k: sorted(v, key=sort_key) for k, v in sorted(by_municipality.items())}
+    site.by_organisation = {k: sorted(v, key=sort_key) for k, v in sorted(by_organisation.items())}
+    site.by_topic = {k: sorted(v, key=sort_key) for k, v in sorted(by_topic.items())}
+    site.by_sdg = {k: sorted(v, key=sort_key) for k, v in sorted(by_sdg.items())}
+    site.by_year = {k: sorted(v, key=sort_key) for k, v in sorted(by_year.items(), reverse=True)}
+
+
+def _all_sdgs(model: BaseModel) -> list[str]:
+    codes: list[str] = list(getattr(model, "sdgs", []))
+    if isinstance(model, Strategy):
+        for area in model.goal_areas:
+            codes.extend(area.sdgs)
+            for indicator in area.indicators:
+                codes.extend(indicator.sdgs)
+    return codes
+
+
+def _collect_indicators(site: Site, documents: list[ContentDocument], diagnostics: Diagnostics) -> None:
+    for document in documents:
+        if not isinstance(document.model, Strategy):
+            continue
+        for a_index, area in enumerate(document.model.goal_areas):
+            for i_index, indicator in enumerate(area.indicators):
+                if indicator.id in site.indicators:
+                    line, column = document.origin.position("goal_areas", a_index, "indicators", i_index, "id")
+                    other = site.indicators[indicator.id].strategy.origin.path
+                    diagnostics.error(document.origin.path, line, column, f"duplicate indicator identifier '{indicator.id}'", f"also used in {other}")
+                    continue
+                site.indicators[indicator.id] = IndicatorRef(indicator, document, area)

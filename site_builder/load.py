@@ -1,0 +1,168 @@
+"""Find content and registry files and parse them, keeping every position.
+
+Nothing here knows the content types: it yields YAML data with positions and
+the Markdown body text, and records every problem as a diagnostic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+from .yamlio import YamlDocument, YamlSyntaxError, parse_yaml
+
+MAX_FILE_BYTES = 2_000_000
+"""Larger files are refused: no real document comes near, and a huge one would stall the build."""
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+@dataclass
+class SourceFile:
+    """A file's text and its path as shown in diagnostics (relative to the project root)."""
+
+    path: Path
+    shown: str
+    text: str
+
+
+@dataclass
+class RawDocument:
+    """A content file split into front matter and Markdown body."""
+
+    source: SourceFile
+    front_matter: YamlDocument
+    body: str
+    body_line: int
+    """The 1-based line in the file where the body starts."""
+
+    @property
+    def stem(self) -> str:
+        return self.source.path.stem
+
+
+@dataclass
+class RawRegistry:
+    """One data/<name>.yaml file."""
+
+    name: str
+    source: SourceFile
+    document: YamlDocument
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """The path as an editor knows it: relative to the project, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> SourceFile | None:
+    """Read a UTF-8 file (a BOM and Windows line endings are accepted)."""
+    shown = shown_path(path, root)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diagnostics.error(shown, 1, 1, f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}", "split it into several documents")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(shown, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.error(shown, line, column, "the file is not valid UTF-8", "save it with UTF-8 encoding")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        diagnostics.error(shown, line, 1, "the file contains a NUL character", "is this a binary file?")
+        return None
+    return SourceFile(path=path, shown=shown, text=text)
+
+
+def _parse(source: SourceFile, text: str, line_offset: int, diagnostics: Diagnostics) -> YamlDocument | None:
+    try:
+        document = parse_yaml(text, line_offset=line_offset)
+    except YamlSyntaxError as exc:
+        diagnostics.error(source.shown, exc.line, exc.column, f"YAML syntax error: {exc.message}")
+        return None
+    for problem in document.problems:
+        diagnostics.error(source.shown, problem.line, problem.column, problem.message, problem.hint)
+    return None if document.problems else document
+
+
+def split_front_matter(source: SourceFile, diagnostics: Diagnostics) -> RawDocument | None:
+    """Split `---` front matter from the Markdown body and parse the YAML."""
+    text = source.text
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        diagnostics.error(source.shown, 1, 1, "the file does not start with YAML front matter", "begin the file with a line '---', the fields, then another '---'")
+        return None
+    end = _FRONT_MATTER_END.search(text, 4)
+    if end is None:
+        diagnostics.error(source.shown, 1, 1, "the front matter is not closed", "end the YAML fields with a line '---'")
+        return None
+    yaml_text = text[4 : end.start()]
+    document = _parse(source, yaml_text, line_offset=1, diagnostics=diagnostics)
+    if document is None:
+        return None
+    if not isinstance(document.data, dict):
+        diagnostics.error(source.shown, 2, 1, "the front matter must be a mapping of fields", "write one 'field: value' per line")
+        return None
+    body_start = end.end() + 1
+    body_line = text[:body_start].count("\n") + 1
+    return RawDocument(source=source, front_matter=document, body=text[body_start:], body_line=body_line)
+
+
+def discover_content(content_dir: Path) -> list[Path]:
+    """Every Markdown file below content/, in a stable order."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.rglob("*.md") if p.is_file())
+
+
+def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
+    documents = []
+    for path in discover_content(content_dir):
+        source = read_text(path, root, diagnostics)
+        if source is None:
+            continue
+        raw = split_front_matter(source, diagnostics)
+        if raw is not None:
+            documents.append(raw)
+    return documents
+
+
+def load_registries(data_dir: Path, names: list[str], root: Path, diagnostics: Diagnostics) -> list[RawRegistry]:
+    """Parse data/<name>.yaml for each known registry; other files there are reported."""
+    registries = []
+    if data_dir.is_dir():
+        for path in sorted(data_dir.glob("*.y*ml")):
+            if path.stem not in names:
+                diagnostics.error(
+                    shown_path(path, root), 1, 1, f"unknown registry '{path.stem}'",
+                    "registries are: " + ", ".join(names),
+                )
+    for name in names:
+        path = data_dir / f"{name}.yaml"
+        if not path.exists():
+            continue
+        source = read_text(path, root, diagnostics)
+        if source is None:
+            continue
+        document = _parse(source, source.text, line_offset=0, diagnostics=diagnostics)
+        if document is None:
+            continue
+        if document.data is None:
+            document.data = []
+        if not isinstance(document.data, list):
+            diagnostics.error(source.shown, 1, 1, f"data/{name}.yaml must be a list of entries", "start each entry with '- id: ...'")
+            continue
+        registries.append(RawRegistry(name=name, source=source, document=document))
+    return registries

@@ -1,0 +1,87 @@
+"""Building blocks shared by the registries and the content types."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120),
+    Field(description="A lower-case identifier: letters a–z, digits and single hyphens."),
+]
+"""Identifiers name things in URLs and references, so they stay ASCII."""
+
+Language = Literal["nb", "nn", "sv", "da", "fi", "is", "en", "se"]
+"""Languages a document's own text can be written in (ISO 639-1; `se` is North Sami)."""
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    Field(description="ISO 3166-1 alpha-2 country code, such as NO, SE, DK."),
+]
+
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(description="ISO 4217 currency code, such as NOK, SEK, DKK, EUR."),
+]
+
+_SDG_CODE = re.compile(r"^(?P<goal>\d{1,2})(?:\.(?:[0-9]{1,2}|[a-z])(?:\.\d{1,2})?)?$")
+
+
+def _check_sdg_code(code: str) -> str:
+    match = _SDG_CODE.match(code)
+    if not match or not 1 <= int(match["goal"]) <= 17:
+        raise ValueError(f"'{code}' is not an SDG goal, target or indicator code such as 16, 16.1 or 16.1.3")
+    return code
+
+
+SdgCode = Annotated[
+    str,
+    AfterValidator(_check_sdg_code),
+    Field(description="A UN SDG code: goal `16`, target `16.1` or indicator `16.1.3`."),
+]
+
+Year = Annotated[int, Field(ge=1000, le=2200, description="A calendar year, such as 2022.")]
+
+LocalizedText = dict[Language, str]
+"""The same text in several languages, keyed by language code."""
+
+
+class StrictModel(BaseModel):
+    """Every model refuses unknown keys, so a misspelt field is an error, not silently lost."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, str_strip_whitespace=True)
+
+
+class Person(StrictModel):
+    """A person in a public role only: a mover, a case officer, a signatory."""
+
+    name: str
+    """The person's name as the source document gives it."""
+    party: Identifier | None = None
+    """The party's identifier in data/parties.yaml, when the person acts for a party."""
+    role: str | None = None
+    """The public role, in the document's language, e.g. "kommunedirektør" or "saksordfører"."""
+    affiliation: str | None = None
+    """The organisation the person acts for, when it is not a party (e.g. "Velferdstinget")."""
+
+
+class Source(StrictModel):
+    """Where a document or a figure comes from."""
+
+    title: str
+    """Title of the publication or document."""
+    publisher: str | None = None
+    """Who published it (an organisation name)."""
+    year: Year | None = None
+    """Year of publication."""
+    reference: str | None = None
+    """A table code, section or page in the publication, e.g. "A3"."""
+    url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    """A public web address (http or https) of the source."""
+    note: str | None = None
+    """Anything a reader needs to know about the source."""
