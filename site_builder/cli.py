@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic
+from .write import OutputRefused
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         except BuildFailed as failure:
             _print_diagnostics(failure.diagnostics)
             print("The build failed; nothing was written.", file=sys.stderr)
+            return EXIT_CONTENT
+        except OutputRefused as refusal:
+            print(f"error: {refusal}", file=sys.stderr)
             return EXIT_CONTENT
         print(f"Built {len(result.files)} files into {out_dir}")
         return EXIT_OK

@@ -184,6 +184,8 @@ class _ReferenceChecker:
             message = f"no motion '{value}' in this decision"
         elif kind in _REGISTRY_FILES:
             message = f"unknown {kind} '{value}': it is not in {_REGISTRY_FILES[kind]}"
+        elif kind == "document":
+            message = f"no document '{value}' on the site"
         else:
             message = f"no {kind} document '{value}' on the site"
         hint = did_you_mean(str(value), [str(k) for k in known])

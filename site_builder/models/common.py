@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Identifier = Annotated[
     str,
@@ -60,14 +60,20 @@ class StrictModel(BaseModel):
 class Person(StrictModel):
     """A person in a public role only: a mover, a case officer, a signatory."""
 
-    name: str
-    """The person's name as the source document gives it."""
+    name: str | None = None
+    """The person's name as the source document gives it; may be left out when only the role is known."""
     party: Identifier | None = None
     """The party's identifier in data/parties.yaml, when the person acts for a party."""
     role: str | None = None
     """The public role, in the document's language, e.g. "kommunedirektør" or "saksordfører"."""
     affiliation: str | None = None
     """The organisation the person acts for, when it is not a party (e.g. "Velferdstinget")."""
+
+    @model_validator(mode="after")
+    def _named_or_role(self) -> Person:
+        if not self.name and not self.role:
+            raise ValueError("a person needs a `name` or a `role`")
+        return self
 
 
 class Source(StrictModel):

@@ -1,0 +1,100 @@
+"""UI strings per language and locale-aware formatting of dates, numbers and names.
+
+Strings live in the theme, one YAML file per language (strings/<lang>.yaml);
+a site theme may override single keys. Adding a language is one strings file
+plus one entry in site.yaml's `languages`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from .diagnostics import Diagnostics
+from .load import read_text, shown_path
+from .yamlio import YamlSyntaxError, parse_yaml
+
+# Babel needs a territory to pick conventions; English uses British day-month order.
+_LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "fi": "fi_FI", "is": "is_IS", "en": "en_GB"}
+
+
+@dataclass(frozen=True)
+class Strings:
+    """The UI strings of one language, with babel formatting in that language."""
+
+    lang: str
+    table: dict[str, str]
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(_LOCALES.get(self.lang, self.lang))
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.table[key]
+        return text.format(**values) if values else text
+
+    def date(self, value: dt.date | None, style: str = "long") -> str:
+        return babel_format_date(value, style, locale=self.locale) if value else ""
+
+    def number(self, value: float | int | None, digits: int = 2) -> str:
+        if value is None:
+            return ""
+        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.locale)
+
+    def money(self, amount: float, currency: str) -> str:
+        return f"{self.number(amount)} {currency}"
+
+    def country(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return self.locale.territories.get(code, code)
+
+    def language(self, code: str) -> str:
+        return self.locale.languages.get(code, code)
+
+
+def load_strings(theme_dirs: list[Path], languages: list[str], root: Path, diagnostics: Diagnostics) -> dict[str, Strings]:
+    """Read strings/<lang>.yaml from each theme folder, later folders overriding earlier keys.
+
+    Every language must define every key the default language defines.
+    """
+    tables: dict[str, dict[str, str]] = {lang: {} for lang in languages}
+    where: dict[str, str] = {}
+    for theme_dir in theme_dirs:
+        for lang in languages:
+            path = theme_dir / "strings" / f"{lang}.yaml"
+            if not path.exists():
+                continue
+            source = read_text(path, root, diagnostics)
+            if source is None:
+                continue
+            try:
+                document = parse_yaml(source.text)
+            except YamlSyntaxError as exc:
+                diagnostics.error(source.shown, exc.line, exc.column, f"YAML syntax error: {exc.message}")
+                continue
+            if not isinstance(document.data, dict):
+                diagnostics.error(source.shown, 1, 1, "a strings file must be a mapping of keys to texts")
+                continue
+            for key, text in document.data.items():
+                if not isinstance(text, str):
+                    line, column = document.position((key,))
+                    diagnostics.error(source.shown, line, column, f"string '{key}' must be text")
+                    continue
+                tables[lang][key] = text
+            where[lang] = source.shown
+    keys = set().union(*(set(t) for t in tables.values()))
+    for lang in languages:
+        if not tables[lang]:
+            shown = shown_path(theme_dirs[0] / "strings" / f"{lang}.yaml", root)
+            diagnostics.error(shown, 1, 1, f"no UI strings for language '{lang}'", "copy strings/en.yaml and translate it")
+            continue
+        missing = sorted(keys - set(tables[lang]))
+        if missing:
+            diagnostics.error(where[lang], 1, 1, f"missing UI strings: {', '.join(missing)}")
+    return {lang: Strings(lang, tables[lang]) for lang in languages}

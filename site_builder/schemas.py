@@ -1,0 +1,49 @@
+"""JSON Schemas of every content type and registry, generated from the models.
+
+Editors' editors (via the YAML language server) use them for completion and
+checking as they type; the site publishes them under /schemas/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .models import DOCUMENT_TYPES, REGISTRIES
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def document_schemas() -> dict[str, dict[str, Any]]:
+    """One schema per content type (front matter) and per registry file (a list of entries)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for name, model in DOCUMENT_TYPES.items():
+        schema = model.model_json_schema()
+        schema["$schema"] = SCHEMA_DIALECT
+        schema["title"] = f"{model.__name__} (front matter of a '{name}' document)"
+        schemas[name] = schema
+    for name, model in REGISTRIES.items():
+        schema = TypeAdapter(list[model]).json_schema()  # type: ignore[valid-type]
+        schema["$schema"] = SCHEMA_DIALECT
+        schema["title"] = f"data/{name}.yaml"
+        schema["description"] = (model.__doc__ or "").strip()
+        schemas[f"data-{name}"] = schema
+    return schemas
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write every schema as <name>.schema.json into `directory` (the repo's schemas/ folder)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in document_schemas().items():
+        path = directory / f"{name}.schema.json"
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,106 @@
+"""Where every page lives in the output: one place for the site's URL scheme.
+
+Paths are relative to the output folder and end in index.html for pages, so
+the site works from any static host and from a sub-folder. Links between
+pages are made relative with `relative_url`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+SECTIONS: dict[str, str] = {
+    "decision": "decisions",
+    "strategy": "strategies",
+    "membership": "memberships",
+    "agreement": "agreements",
+    "commitment": "commitments",
+    "relations": "relations",
+    "page": "pages",
+}
+"""The folder each content type's pages live in."""
+
+
+def home_path(lang: str) -> str:
+    return f"{lang}/index.html"
+
+
+def section_path(lang: str, doc_type: str) -> str:
+    return f"{lang}/{SECTIONS[doc_type]}/index.html"
+
+
+def document_path(lang: str, doc_type: str, doc_id: str) -> str:
+    return f"{lang}/{SECTIONS[doc_type]}/{doc_id}/index.html"
+
+
+def municipalities_path(lang: str) -> str:
+    return f"{lang}/municipalities/index.html"
+
+
+def municipality_path(lang: str, municipality_id: str) -> str:
+    return f"{lang}/municipalities/{municipality_id}/index.html"
+
+
+def organisations_path(lang: str) -> str:
+    return f"{lang}/organisations/index.html"
+
+
+def organisation_path(lang: str, organisation_id: str) -> str:
+    return f"{lang}/organisations/{organisation_id}/index.html"
+
+
+def indicator_path(lang: str, indicator_id: str) -> str:
+    return f"{lang}/indicators/{indicator_id}/index.html"
+
+
+def indicators_path(lang: str) -> str:
+    return f"{lang}/indicators/index.html"
+
+
+def topic_path(lang: str, topic_id: str) -> str:
+    return f"{lang}/topics/{topic_id}/index.html"
+
+
+def topics_path(lang: str) -> str:
+    return f"{lang}/topics/index.html"
+
+
+def sdg_path(lang: str, goal: int) -> str:
+    return f"{lang}/sdgs/{goal}/index.html"
+
+
+def sdgs_path(lang: str) -> str:
+    return f"{lang}/sdgs/index.html"
+
+
+def year_path(lang: str, year: int) -> str:
+    return f"{lang}/years/{year}/index.html"
+
+
+def years_path(lang: str) -> str:
+    return f"{lang}/years/index.html"
+
+
+def schema_path(doc_type: str) -> str:
+    return f"schemas/{doc_type}.schema.json"
+
+
+def asset_path(name: str) -> str:
+    return f"assets/{name}"
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """A link from the page at `from_path` to `to_path`, both output paths; index.html is dropped."""
+    target = to_path[: -len("index.html")] if to_path.endswith("index.html") else to_path
+    start = posixpath.dirname(from_path) or "."
+    relative = posixpath.relpath(target or ".", start)
+    if to_path.endswith("index.html"):
+        relative = "./" if relative == "." else relative + "/"
+    return relative
+
+
+def public_url(base_url: str, path: str) -> str:
+    """The absolute address of an output path, for canonical links and feeds."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
