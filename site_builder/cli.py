@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into a folder")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _site next to site.yaml)")
     commands.add_parser("check", help="validate all content and write nothing")
+    schemas = commands.add_parser("schemas", help="write the JSON Schemas of every content type for editors")
+    schemas.add_argument("--out", type=Path, default=None, help="folder (default: schemas/ next to site.yaml)")
     return parser
 
 
@@ -61,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {refusal}", file=sys.stderr)
             return EXIT_CONTENT
         print(f"Built {len(result.files)} files into {out_dir}")
+        return EXIT_OK
+    if args.command == "schemas":
+        from .schemas import write_schemas
+
+        folder: Path = args.out if args.out is not None else config_path.resolve().parent / "schemas"
+        written = write_schemas(folder)
+        print(f"Wrote {len(written)} schemas into {folder}")
         return EXIT_OK
     return EXIT_USAGE
 

@@ -94,6 +94,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     if node is None:
         return document
     builder = _Builder(loader, document, line_offset)
+    document.positions[()] = builder._where(node)
     document.data = builder.build(node, ())
     return document
 
