@@ -257,7 +257,7 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs]
     default_loader = jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))
     environment = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": default_loader})]),
+        loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": default_loader}, delimiter=":")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -1,0 +1,219 @@
+"""The build as a whole: every page in every language, determinism, atomic and guarded output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_DECISION, REPO, SITE_YAML, page_text
+from site_builder.build import build
+from site_builder.diagnostics import BuildFailed
+from site_builder.schemas import document_schemas, schema_text
+from site_builder.write import MARKER, OutputRefused, write_site
+
+DECISION = "content/decisions/tromso/tromso-nsc.md"
+
+
+def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", "--config", str(config), *args], capture_output=True, text=True
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_page_exists_in_every_language(shipped_build):
+    pages = [p for p in shipped_build.files if p.endswith(".html") and p != "index.html"]
+    by_language: dict[str, set[str]] = {}
+    for path in pages:
+        lang, rest = path.split("/", 1)
+        by_language.setdefault(lang, set()).add(rest)
+    assert set(by_language) == {"nb", "sv", "en"}
+    assert by_language["nb"] == by_language["sv"] == by_language["en"]
+    assert "decisions/tromso-sak-124-22-nordic-safe-cities/index.html" in by_language["en"]
+
+
+def test_language_switcher_links_to_the_same_document(shipped_build):
+    html = shipped_build.files["en/decisions/tromso-sak-124-22-nordic-safe-cities/index.html"].decode()
+    assert 'href="../../../sv/decisions/tromso-sak-124-22-nordic-safe-cities/" hreflang="sv"' in html
+    assert 'href="../../../nb/decisions/tromso-sak-124-22-nordic-safe-cities/" hreflang="nb"' in html
+    assert (
+        '<link rel="alternate" hreflang="sv" '
+        'href="https://example.org/kommunedata/sv/decisions/tromso-sak-124-22-nordic-safe-cities/">'
+    ) in html
+
+
+def test_ui_language_and_document_language_are_marked(shipped_build):
+    html = shipped_build.files["en/strategies/norrtalje-trygghets-och-sakerhetsstrategi-2030/index.html"].decode()
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<article class="document" lang="sv">' in html
+    assert "This document is written in Swedish." in page_text(
+        shipped_build, "en/strategies/norrtalje-trygghets-och-sakerhetsstrategi-2030/index.html"
+    )
+    assert "Baseline" in page_text(shipped_build, "en/indicators/norrtalje-tss-anmalda-valdsbrott/index.html")
+    assert "Nuläge" in page_text(shipped_build, "sv/indicators/norrtalje-tss-anmalda-valdsbrott/index.html")
+
+
+def test_numbers_and_dates_follow_the_ui_language(shipped_build):
+    nb = page_text(shipped_build, "nb/memberships/tromso-nordic-safe-cities-2022-2024/index.html")
+    en = page_text(shipped_build, "en/memberships/tromso-nordic-safe-cities-2022-2024/index.html")
+    assert "75 000 DKK" in nb
+    assert "75,000 DKK" in en
+    assert "23 August 2022" in page_text(shipped_build, "en/decisions/tromso-sak-124-22-nordic-safe-cities/index.html")
+    assert "23. august 2022" in page_text(shipped_build, "nb/decisions/tromso-sak-124-22-nordic-safe-cities/index.html")
+
+
+def test_root_redirects_to_default_language(shipped_build):
+    html = shipped_build.files["index.html"].decode()
+    assert '<meta http-equiv="refresh" content="0; url=nb/">' in html
+    assert 'href="sv/"' in html and 'href="en/"' in html
+
+
+def test_municipality_and_organisation_pages_link_documents(shipped_build):
+    tromso = page_text(shipped_build, "en/municipalities/tromso/index.html")
+    assert "Trygg by Norge- satsningen" in tromso
+    assert "Nordic Safe Cities" in tromso
+    assert "5401 (2020–2023)" in tromso
+    nsc = shipped_build.files["en/organisations/nordic-safe-cities/index.html"].decode()
+    assert "../../memberships/tromso-nordic-safe-cities-2022-2024/" in nsc
+
+
+def test_edit_link_points_at_the_source_file(shipped_build):
+    html = shipped_build.files["nb/decisions/tromso-sak-124-22-nordic-safe-cities/index.html"].decode()
+    assert (
+        "https://github.com/example/kommunedata/edit/main/content/decisions/tromso/"
+        "tromso-sak-124-22-nordic-safe-cities.md"
+    ) in html
+
+
+def test_all_internal_links_resolve(shipped_build):
+    import posixpath
+    import re
+
+    files = set(shipped_build.files)
+    broken = []
+    for path, data in shipped_build.files.items():
+        if not path.endswith(".html"):
+            continue
+        for href in re.findall(r'(?:href|src)="([^"#]+)(?:#[^"]*)?"', data.decode()):
+            if href.startswith(("http://", "https://")):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), href))
+            if href.endswith("/") or target in ("", "."):
+                target = posixpath.join(target, "index.html") if target not in ("", ".") else "index.html"
+            if target not in files:
+                broken.append((path, href))
+    assert broken == []
+
+
+def test_schemas_are_published_and_match_the_repository(shipped_build):
+    for name, schema in document_schemas().items():
+        published = shipped_build.files[f"schemas/{name}.schema.json"].decode()
+        assert published == schema_text(schema)
+        committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert committed == published, f"schemas/{name}.schema.json is stale: run `site-builder schemas`"
+    decision = json.loads(shipped_build.files["schemas/decision.schema.json"])
+    assert "municipality" in decision["properties"]
+    assert decision["additionalProperties"] is False
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(REPO / "site.yaml", first)
+    build(REPO / "site.yaml", second)
+    assert tree(first) == tree(second)
+    assert len(tree(first)) > 100
+
+
+def test_failed_build_leaves_previous_output_untouched(make_project, tmp_path):
+    config = make_project()
+    out = tmp_path / "_site"
+    assert run_cli(config, "build", "--out", str(out)).returncode == 0
+    before = tree(out)
+    (config.parent / DECISION).write_text(MINIMAL_DECISION.replace("status: adopted", "status: adoptd"))
+    result = run_cli(config, "build", "--out", str(out))
+    assert result.returncode == 1
+    assert "nothing was written" in result.stderr
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_rebuild_replaces_output_completely(make_project, tmp_path):
+    config = make_project()
+    out = tmp_path / "_site"
+    build(config, out)
+    (out / "stale.html").write_text("old")
+    build(config, out)
+    assert not (out / "stale.html").exists()
+    assert (out / MARKER).is_file()
+
+
+@pytest.mark.parametrize("folder", [".", "content", "data"])
+def test_output_guard_refuses_project_folders(make_project, folder):
+    config = make_project()
+    target = config.parent / folder
+    before = tree(config.parent)
+    result = run_cli(config, "build", "--out", str(target))
+    assert result.returncode == 1
+    assert "refusing to write the site" in result.stderr
+    assert tree(config.parent) == before
+
+
+def test_output_guard_refuses_a_foreign_folder(tmp_path):
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.txt").write_text("precious")
+    with pytest.raises(OutputRefused):
+        write_site({"index.html": b"x"}, foreign, protected=[])
+    assert (foreign / "thesis.txt").read_text() == "precious"
+
+
+def test_markdown_body_is_sanitised(make_project):
+    hostile = MINIMAL_DECISION.replace(
+        "Kommunen blir medlem.\n",
+        'Tekst <script>alert(1)</script> <img src=x onerror="alert(2)"> [lenke](javascript:alert(3))\n'
+        "<iframe src='https://evil.example'></iframe>\n",
+    ).replace("title: Medlemskap i Nordic Safe Cities", 'title: "<b onmouseover=alert(4)>Tittel</b>"')
+    result = build(make_project({DECISION: hostile}))
+    html = result.files["nb/decisions/tromso-nsc/index.html"].decode()
+    for needle in ("<script>alert", "onerror", "javascript:", "<iframe", "<b onmouseover"):
+        assert needle not in html
+    assert "&lt;b onmouseover=alert(4)&gt;Tittel&lt;/b&gt;" in html
+
+
+def test_build_refuses_content_errors(make_project):
+    config = make_project({DECISION: MINIMAL_DECISION.replace("lang: nb", "lang: xx")})
+    with pytest.raises(BuildFailed) as failure:
+        build(config)
+    assert failure.value.diagnostics[0].path == DECISION
+
+
+def test_missing_ui_string_in_a_site_theme_is_a_diagnostic(make_project):
+    config = make_project({
+        "site.yaml": SITE_YAML
+        + "theme: mytheme\n",
+        "mytheme/strings/sv.yaml": "extra.key: Bara på svenska\n",
+    })
+    with pytest.raises(BuildFailed) as failure:
+        build(config)
+    messages = [str(d) for d in failure.value.diagnostics]
+    assert any("missing UI strings: extra.key" in m for m in messages)
+
+
+def test_site_theme_overrides_a_template_and_can_extend_the_default(make_project):
+    config = make_project({
+        "site.yaml": SITE_YAML
+        + "theme: mytheme\n",
+        "mytheme/templates/home.html": (
+            '{% extends "default:home.html" %}{% block content %}<p>Velkommen hit</p>{{ super() }}{% endblock %}'
+        ),
+    })
+    html = build(config).files["nb/index.html"].decode()
+    assert "<p>Velkommen hit</p>" in html
+    assert "Siste vedtak" in html
