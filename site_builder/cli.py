@@ -18,8 +18,12 @@ EXIT_USAGE = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="site-builder", description="Build an open-data site of municipal strategies, decisions and commitments.")
-    parser.add_argument("--config", type=Path, default=Path("site.yaml"), help="the site's settings file (default: site.yaml)")
+    parser = argparse.ArgumentParser(
+        prog="site-builder", description="Build an open-data site of municipal strategies, decisions and commitments."
+    )
+    parser.add_argument(
+        "--config", type=Path, default=Path("site.yaml"), help="the site's settings file (default: site.yaml)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into a folder")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _site next to site.yaml)")

@@ -113,7 +113,9 @@ def load_config(config_path: Path, diagnostics: Diagnostics) -> SiteConfig | Non
     try:
         text = config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        diagnostics.error(shown, 1, 1, f"no site configuration at {config_path}", "run from the site's folder or pass --config")
+        diagnostics.error(
+            shown, 1, 1, f"no site configuration at {config_path}", "run from the site's folder or pass --config"
+        )
         return None
     except (OSError, UnicodeDecodeError) as exc:
         diagnostics.error(shown, 1, 1, f"cannot read the configuration: {exc}")

@@ -45,6 +45,7 @@ REFERENCE_FIELDS: dict[str, str] = {
     "amends": "motion",
     "motion": "motion",
     "against": "motion",
+    "vote": "vote",
 }
 
 _REGISTRY_FILES = {
@@ -92,9 +93,6 @@ class Site:
     bodies: dict[str, list[str]] = field(default_factory=dict)
     """Each municipality's bodies (organisation identifiers)."""
 
-    def document_year(self, document: ContentDocument) -> int | None:
-        return document_year(document)
-
 
 def document_year(document: ContentDocument) -> int | None:
     """The year a document belongs to in the year lists."""
@@ -137,7 +135,15 @@ class _ReferenceChecker:
         }
         self.documents = documents
 
-    def check(self, model: BaseModel, origin: Origin, path: tuple[str | int, ...] = (), motions: set[str] | None = None, source_id: str | None = None, backlinks: dict[str, list[Backlink]] | None = None) -> None:
+    def check(
+        self,
+        model: BaseModel,
+        origin: Origin,
+        path: tuple[str | int, ...] = (),
+        motions: set[str] | None = None,
+        source_id: str | None = None,
+        backlinks: dict[str, list[Backlink]] | None = None,
+    ) -> None:
         if isinstance(model, Decision):
             motions = self._motion_ids(model, origin)
         for name in type(model).model_fields:
@@ -160,28 +166,39 @@ class _ReferenceChecker:
                         self.check(item, origin, (*path, name, index), motions, source_id, backlinks)
 
     def _motion_ids(self, decision: Decision, origin: Origin) -> set[str]:
+        """Motion and vote identifiers of a decision, which its votes and reservations refer to."""
         seen: set[str] = set()
         for c_index, consultation in enumerate(decision.consultations):
-            for m_index, motion in enumerate(consultation.motions):
-                if motion.id in seen:
-                    line, column = origin.position("consultations", c_index, "motions", m_index, "id")
-                    self.diagnostics.error(origin.path, line, column, f"duplicate motion identifier '{motion.id}'", "each motion in a decision needs its own id")
-                seen.add(motion.id)
+            items = [("motions", i, m.id) for i, m in enumerate(consultation.motions)]
+            items += [("votes", i, v.id) for i, v in enumerate(consultation.votes) if v.id]
+            for field_name, index, identifier in items:
+                if identifier in seen:
+                    line, column = origin.position("consultations", c_index, field_name, index, "id")
+                    self.diagnostics.error(
+                        origin.path,
+                        line,
+                        column,
+                        f"duplicate identifier '{identifier}' in this decision",
+                        "each motion and vote in a decision needs its own id",
+                    )
+                seen.add(identifier)
         return seen
 
-    def _resolve(self, kind: str, value: Any, origin: Origin, where: tuple[str | int, ...], motions: set[str] | None) -> None:
+    def _resolve(
+        self, kind: str, value: Any, origin: Origin, where: tuple[str | int, ...], motions: set[str] | None
+    ) -> None:
         if kind == "sdg":
             goal = int(str(value).split(".")[0])
             if self.targets["sdg"] and goal not in self.targets["sdg"]:
                 line, column = origin.position(*where)
                 self.diagnostics.error(origin.path, line, column, f"SDG goal {goal} is not in data/sdgs.yaml")
             return
-        known = (motions or set()) if kind == "motion" else self.targets[kind]
+        known = (motions or set()) if kind in ("motion", "vote") else self.targets[kind]
         if value in known:
             return
         line, column = origin.position(*where)
-        if kind == "motion":
-            message = f"no motion '{value}' in this decision"
+        if kind in ("motion", "vote"):
+            message = f"no {kind} '{value}' in this decision"
         elif kind in _REGISTRY_FILES:
             message = f"unknown {kind} '{value}': it is not in {_REGISTRY_FILES[kind]}"
         elif kind == "document":
@@ -194,7 +211,9 @@ class _ReferenceChecker:
         self.diagnostics.error(origin.path, line, column, message, hint)
 
 
-def build_site(config: SiteConfig, registries: Registries, documents: list[ContentDocument], diagnostics: Diagnostics) -> Site:
+def build_site(
+    config: SiteConfig, registries: Registries, documents: list[ContentDocument], diagnostics: Diagnostics
+) -> Site:
     """Check every reference and index the documents every way the site lists them."""
     by_id = {d.id: d for d in documents}
     checker = _ReferenceChecker(registries, by_id, diagnostics)
@@ -276,6 +295,12 @@ def _collect_indicators(site: Site, documents: list[ContentDocument], diagnostic
                 if indicator.id in site.indicators:
                     line, column = document.origin.position("goal_areas", a_index, "indicators", i_index, "id")
                     other = site.indicators[indicator.id].strategy.origin.path
-                    diagnostics.error(document.origin.path, line, column, f"duplicate indicator identifier '{indicator.id}'", f"also used in {other}")
+                    diagnostics.error(
+                        document.origin.path,
+                        line,
+                        column,
+                        f"duplicate indicator identifier '{indicator.id}'",
+                        f"also used in {other}",
+                    )
                     continue
                 site.indicators[indicator.id] = IndicatorRef(indicator, document, area)

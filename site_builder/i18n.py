@@ -58,7 +58,9 @@ class Strings:
         return self.locale.languages.get(code, code)
 
 
-def load_strings(theme_dirs: list[Path], languages: list[str], root: Path, diagnostics: Diagnostics) -> dict[str, Strings]:
+def load_strings(
+    theme_dirs: list[Path], languages: list[str], root: Path, diagnostics: Diagnostics
+) -> dict[str, Strings]:
     """Read strings/<lang>.yaml from each theme folder, later folders overriding earlier keys.
 
     Every language must define every key the default language defines.
@@ -92,7 +94,9 @@ def load_strings(theme_dirs: list[Path], languages: list[str], root: Path, diagn
     for lang in languages:
         if not tables[lang]:
             shown = shown_path(theme_dirs[0] / "strings" / f"{lang}.yaml", root)
-            diagnostics.error(shown, 1, 1, f"no UI strings for language '{lang}'", "copy strings/en.yaml and translate it")
+            diagnostics.error(
+                shown, 1, 1, f"no UI strings for language '{lang}'", "copy strings/en.yaml and translate it"
+            )
             continue
         missing = sorted(keys - set(tables[lang]))
         if missing:

@@ -66,7 +66,13 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> SourceFile | 
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            diagnostics.error(shown, 1, 1, f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}", "split it into several documents")
+            diagnostics.error(
+                shown,
+                1,
+                1,
+                f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+                "split it into several documents",
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -102,7 +108,13 @@ def split_front_matter(source: SourceFile, diagnostics: Diagnostics) -> RawDocum
     """Split `---` front matter from the Markdown body and parse the YAML."""
     text = source.text
     if not text.startswith("---\n") and text.rstrip("\n") != "---":
-        diagnostics.error(source.shown, 1, 1, "the file does not start with YAML front matter", "begin the file with a line '---', the fields, then another '---'")
+        diagnostics.error(
+            source.shown,
+            1,
+            1,
+            "the file does not start with YAML front matter",
+            "begin the file with a line '---', the fields, then another '---'",
+        )
         return None
     end = _FRONT_MATTER_END.search(text, 4)
     if end is None:
@@ -113,7 +125,9 @@ def split_front_matter(source: SourceFile, diagnostics: Diagnostics) -> RawDocum
     if document is None:
         return None
     if not isinstance(document.data, dict):
-        diagnostics.error(source.shown, 2, 1, "the front matter must be a mapping of fields", "write one 'field: value' per line")
+        diagnostics.error(
+            source.shown, 2, 1, "the front matter must be a mapping of fields", "write one 'field: value' per line"
+        )
         return None
     body_start = end.end() + 1
     body_line = text[:body_start].count("\n") + 1
@@ -146,7 +160,10 @@ def load_registries(data_dir: Path, names: list[str], root: Path, diagnostics: D
         for path in sorted(data_dir.glob("*.y*ml")):
             if path.stem not in names:
                 diagnostics.error(
-                    shown_path(path, root), 1, 1, f"unknown registry '{path.stem}'",
+                    shown_path(path, root),
+                    1,
+                    1,
+                    f"unknown registry '{path.stem}'",
                     "registries are: " + ", ".join(names),
                 )
     for name in names:
@@ -162,7 +179,9 @@ def load_registries(data_dir: Path, names: list[str], root: Path, diagnostics: D
         if document.data is None:
             document.data = []
         if not isinstance(document.data, list):
-            diagnostics.error(source.shown, 1, 1, f"data/{name}.yaml must be a list of entries", "start each entry with '- id: ...'")
+            diagnostics.error(
+                source.shown, 1, 1, f"data/{name}.yaml must be a list of entries", "start each entry with '- id: ...'"
+            )
             continue
         registries.append(RawRegistry(name=name, source=source, document=document))
     return registries

@@ -85,7 +85,13 @@ def validate_registries(raw: list[RawRegistry], diagnostics: Diagnostics) -> Reg
             if key in table:
                 line, column = origin.position("id" if registry.name != "sdgs" else "goal")
                 first = table[key].origin.position()[0]
-                diagnostics.error(registry.source.shown, line, column, f"duplicate identifier '{key}' in data/{registry.name}.yaml", f"first used on line {first}")
+                diagnostics.error(
+                    registry.source.shown,
+                    line,
+                    column,
+                    f"duplicate identifier '{key}' in data/{registry.name}.yaml",
+                    f"first used on line {first}",
+                )
                 continue
             table[key] = Entry(value, origin)
     return registries
@@ -96,7 +102,13 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> ContentDocu
     shown = raw.source.shown
     data: dict[str, Any] = raw.front_matter.data
     if not _IDENTIFIER.match(raw.stem):
-        diagnostics.error(shown, 1, 1, f"the file name '{raw.stem}' cannot be an identifier", "name the file with lower-case letters a–z, digits and hyphens, e.g. tromso-nordic-safe-cities.md")
+        diagnostics.error(
+            shown,
+            1,
+            1,
+            f"the file name '{raw.stem}' cannot be an identifier",
+            "name the file with lower-case letters a–z, digits and hyphens, e.g. tromso-nordic-safe-cities.md",
+        )
         return None
     kind = data.get("type")
     if kind is None:
@@ -131,7 +143,13 @@ def validate_documents(raw: list[RawDocument], diagnostics: Diagnostics) -> list
         if document is None:
             continue
         if document.id in documents:
-            diagnostics.error(document.origin.path, 1, 1, f"duplicate identifier '{document.id}'", f"{documents[document.id].origin.path} has the same file name; rename one")
+            diagnostics.error(
+                document.origin.path,
+                1,
+                1,
+                f"duplicate identifier '{document.id}'",
+                f"{documents[document.id].origin.path} has the same file name; rename one",
+            )
             continue
         documents[document.id] = document
     return [documents[key] for key in sorted(documents)]

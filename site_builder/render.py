@@ -21,7 +21,7 @@ from markupsafe import Markup
 from . import urls
 from .config import DEFAULT_THEME
 from .diagnostics import Diagnostics
-from .graph import Backlink, IndicatorRef, Site, document_year
+from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings, load_strings
 from .load import shown_path
 from .markdown import MarkdownRenderer
@@ -207,7 +207,7 @@ class ListContext(PageContext):
 @dataclass
 class DocumentContext(PageContext):
     document: ContentDocument | None = None
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
     backlinks: list[tuple[ContentDocument, str]] = field(default_factory=list)
     """Documents that refer to this one, with the field that refers."""
     edit_url: str | None = None
@@ -397,14 +397,20 @@ def _pages(site: Site, lang: str, t: Strings, renderer: MarkdownRenderer) -> Ite
     yield from _registry_pages(site, lang, t, base, crumbs)
 
 
-def _document_context(site: Site, document: ContentDocument, lang: str, base: dict[str, Any], crumbs: Callable[..., list[Link]]) -> DocumentContext:
+def _document_context(
+    site: Site, document: ContentDocument, lang: str, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+) -> DocumentContext:
     t: Strings = base["t"]
     path = urls.document_path(lang, document.type, document.id)
     section = urls.SECTIONS[document.type]
     repository = site.config.settings.repository
     edit_url = None
     if repository is not None:
-        edit_url = repository.url.rstrip("/") + "/" + repository.edit_path.format(branch=repository.branch, path=document.source_path)
+        edit_url = (
+            repository.url.rstrip("/")
+            + "/"
+            + repository.edit_path.format(branch=repository.branch, path=document.source_path)
+        )
     backlinks = [
         (site.documents[link.source], link.field)
         for link in site.backlinks.get(document.id, [])
@@ -425,10 +431,13 @@ def _document_context(site: Site, document: ContentDocument, lang: str, base: di
     )
 
 
-def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]) -> Iterator[PageContext]:
+def _registry_pages(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+) -> Iterator[PageContext]:
     registries = site.registries
     shown_municipalities = sorted(
-        {m for m in site.by_municipality} | {m for e in registries.organisations.values() for m in [e.value.municipality] if m},
+        {m for m in site.by_municipality}
+        | {m for e in registries.organisations.values() for m in [e.value.municipality] if m},
         key=lambda m: registries.municipalities[m].value.name,
     )
     path = urls.municipalities_path(lang)
@@ -441,7 +450,10 @@ def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
         alternate_path=urls.municipalities_path,
         intro=t("municipalities.intro"),
         links=[
-            Link(registries.municipalities[m].value.names.get(lang, registries.municipalities[m].value.name), urls.relative_url(path, urls.municipality_path(lang, m)))  # type: ignore[call-overload]
+            Link(
+                registries.municipalities[m].value.names.get(lang, registries.municipalities[m].value.name),
+                urls.relative_url(path, urls.municipality_path(lang, m)),
+            )  # type: ignore[call-overload]
             for m in shown_municipalities
         ],
     )
@@ -479,7 +491,10 @@ def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
         alternate_path=urls.organisations_path,
         intro=t("organisations.intro"),
         links=[
-            Link(registries.organisations[o].value.names.get(lang, registries.organisations[o].value.name), urls.relative_url(path, urls.organisation_path(lang, o)))  # type: ignore[call-overload]
+            Link(
+                registries.organisations[o].value.names.get(lang, registries.organisations[o].value.name),
+                urls.relative_url(path, urls.organisation_path(lang, o)),
+            )  # type: ignore[call-overload]
             for o in independent
         ],
     )
@@ -489,7 +504,10 @@ def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
         if entry.value.municipality:
             trail = [
                 (t("nav.municipalities"), urls.municipalities_path(lang)),
-                (registries.municipalities[entry.value.municipality].value.name, urls.municipality_path(lang, entry.value.municipality)),
+                (
+                    registries.municipalities[entry.value.municipality].value.name,
+                    urls.municipality_path(lang, entry.value.municipality),
+                ),
             ]
         yield OrganisationContext(
             **base,
@@ -512,7 +530,10 @@ def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
         breadcrumbs=crumbs(path),
         alternate_path=urls.indicators_path,
         intro=t("indicators.intro"),
-        links=[Link(ref.indicator.name, urls.relative_url(path, urls.indicator_path(lang, i)), ref.strategy.model.lang) for i, ref in sorted(site.indicators.items())],
+        links=[
+            Link(ref.indicator.name, urls.relative_url(path, urls.indicator_path(lang, i)), ref.strategy.model.lang)
+            for i, ref in sorted(site.indicators.items())
+        ],
     )
     for indicator_id, ref in sorted(site.indicators.items()):
         path = urls.indicator_path(lang, indicator_id)
@@ -533,10 +554,30 @@ def _registry_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
     yield from _taxonomy_pages(site, lang, t, base, crumbs)
 
 
-def _taxonomy_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]) -> Iterator[PageContext]:
-    taxonomies: list[tuple[str, Callable[[str], str], Callable[[str, Any], str], dict[Any, list[ContentDocument]], Callable[[Any], str]]] = [
-        ("topics", urls.topics_path, urls.topic_path, site.by_topic, lambda k: site.registries.topics[k].value.names.get(lang, k)),  # type: ignore[call-overload]
-        ("sdgs", urls.sdgs_path, urls.sdg_path, site.by_sdg, lambda k: f"{k}. {site.registries.sdgs[k].value.names.get(lang, k)}" if k in site.registries.sdgs else str(k)),  # type: ignore[call-overload]
+def _taxonomy_pages(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+) -> Iterator[PageContext]:
+    taxonomies: list[
+        tuple[
+            str, Callable[[str], str], Callable[[str, Any], str], dict[Any, list[ContentDocument]], Callable[[Any], str]
+        ]
+    ] = [
+        (
+            "topics",
+            urls.topics_path,
+            urls.topic_path,
+            site.by_topic,
+            lambda k: site.registries.topics[k].value.names.get(lang, k),
+        ),  # type: ignore[call-overload]
+        (
+            "sdgs",
+            urls.sdgs_path,
+            urls.sdg_path,
+            site.by_sdg,
+            lambda k: (
+                f"{k}. {site.registries.sdgs[k].value.names.get(lang, k)}" if k in site.registries.sdgs else str(k)
+            ),
+        ),  # type: ignore[call-overload]
         ("years", urls.years_path, urls.year_path, site.by_year, str),
     ]
     for name, list_path, item_path, index, label in taxonomies:
@@ -549,7 +590,10 @@ def _taxonomy_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
             breadcrumbs=crumbs(path),
             alternate_path=list_path,
             intro=t(f"{name}.intro"),
-            links=[Link(f"{label(key)} ({len(docs)})", urls.relative_url(path, item_path(lang, key))) for key, docs in index.items()],
+            links=[
+                Link(f"{label(key)} ({len(docs)})", urls.relative_url(path, item_path(lang, key)))
+                for key, docs in index.items()
+            ],
         )
         for key, documents in index.items():
             path = item_path(lang, key)
@@ -563,7 +607,3 @@ def _taxonomy_pages(site: Site, lang: str, t: Strings, base: dict[str, Any], cru
                 intro="",
                 documents=documents,
             )
-
-
-def backlink_label(backlink: Backlink) -> str:
-    return backlink.field

@@ -30,9 +30,7 @@ _StrictBoolLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_StrictBoolLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+_StrictBoolLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 class YamlSyntaxError(Exception):

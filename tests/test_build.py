@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_DECISION, REPO, SITE_YAML, page_text
+
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
 from site_builder.schemas import document_schemas, schema_text
@@ -195,11 +195,12 @@ def test_build_refuses_content_errors(make_project):
 
 
 def test_missing_ui_string_in_a_site_theme_is_a_diagnostic(make_project):
-    config = make_project({
-        "site.yaml": SITE_YAML
-        + "theme: mytheme\n",
-        "mytheme/strings/sv.yaml": "extra.key: Bara på svenska\n",
-    })
+    config = make_project(
+        {
+            "site.yaml": SITE_YAML + "theme: mytheme\n",
+            "mytheme/strings/sv.yaml": "extra.key: Bara på svenska\n",
+        }
+    )
     with pytest.raises(BuildFailed) as failure:
         build(config)
     messages = [str(d) for d in failure.value.diagnostics]
@@ -207,13 +208,14 @@ def test_missing_ui_string_in_a_site_theme_is_a_diagnostic(make_project):
 
 
 def test_site_theme_overrides_a_template_and_can_extend_the_default(make_project):
-    config = make_project({
-        "site.yaml": SITE_YAML
-        + "theme: mytheme\n",
-        "mytheme/templates/home.html": (
-            '{% extends "default:home.html" %}{% block content %}<p>Velkommen hit</p>{{ super() }}{% endblock %}'
-        ),
-    })
+    config = make_project(
+        {
+            "site.yaml": SITE_YAML + "theme: mytheme\n",
+            "mytheme/templates/home.html": (
+                '{% extends "default:home.html" %}{% block content %}<p>Velkommen hit</p>{{ super() }}{% endblock %}'
+            ),
+        }
+    )
     html = build(config).files["nb/index.html"].decode()
     assert "<p>Velkommen hit</p>" in html
     assert "Siste vedtak" in html

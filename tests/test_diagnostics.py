@@ -27,9 +27,7 @@ def test_yaml_syntax_error_names_file_and_line(make_project):
 def test_unknown_key_suggests_the_right_one(make_project):
     text = MINIMAL_DECISION.replace("status: adopted\n", "status: adopted\nmunicipalty: tromso\n")
     problems = diagnostics_of(make_project({DECISION: text}))
-    assert problems == [
-        f"{DECISION}:7:1: error: unknown key 'municipalty' (did you mean 'municipality'?)"
-    ]
+    assert problems == [f"{DECISION}:7:1: error: unknown key 'municipalty' (did you mean 'municipality'?)"]
 
 
 def test_unknown_nested_key_names_the_nested_model(make_project):
@@ -38,9 +36,7 @@ def test_unknown_nested_key_names_the_nested_model(make_project):
         "date: 2022-08-23\nconsultations:\n  - id: ks\n    body: tromso-kommunestyret\n    result: adopted\n    dato: 2022-08-23\n",
     )
     problems = diagnostics_of(make_project({DECISION: text}))
-    assert problems == [
-        f"{DECISION}:12:5: error: unknown key 'dato' in consultations[0] (did you mean 'date'?)"
-    ]
+    assert problems == [f"{DECISION}:12:5: error: unknown key 'dato' in consultations[0] (did you mean 'date'?)"]
 
 
 def test_missing_required_field(make_project):
@@ -98,10 +94,7 @@ def test_duplicate_document_identifiers(make_project):
 
 
 def test_duplicate_registry_identifier_and_duplicate_key(make_project):
-    municipalities = (
-        "- {id: tromso, name: Tromsø, country: \"NO\"}\n"
-        "- {id: tromso, name: Tromsø again, country: \"NO\"}\n"
-    )
+    municipalities = '- {id: tromso, name: Tromsø, country: "NO"}\n- {id: tromso, name: Tromsø again, country: "NO"}\n'
     text = MINIMAL_DECISION.replace("lang: nb\n", "lang: nb\nlang: sv\n")
     problems = diagnostics_of(make_project({"data/municipalities.yaml": municipalities, DECISION: text}))
     assert f"{DECISION}:5:1: error: duplicate key 'lang' (first given on line 4)" in problems
@@ -129,7 +122,10 @@ def test_enum_value_suggests(make_project):
 def test_norway_is_not_false(make_project):
     """YAML 1.1 reads NO as false; our loader keeps country codes as text."""
     municipalities = "- {id: tromso, name: Tromsø, country: NO}\n"
-    assert diagnostics_of(make_project({"data/municipalities.yaml": municipalities, "data/organisations.yaml": "[]"})) == []
+    assert (
+        diagnostics_of(make_project({"data/municipalities.yaml": municipalities, "data/organisations.yaml": "[]"}))
+        == []
+    )
 
 
 def test_all_problems_are_reported_at_once(make_project):

@@ -112,6 +112,8 @@ class VoteCount(StrictModel):
 class VoteEvent(StrictModel):
     """One vote in a meeting (Popolo VoteEvent)."""
 
+    id: Identifier | None = None
+    """Identifier within the decision, so a reservation can name the vote it concerns."""
     motion: Identifier | None = None
     """The motion voted on; `yes` counts are votes for it."""
     against: Identifier | None = None
@@ -142,7 +144,9 @@ class Reservation(StrictModel):
     person: Person
     """Who entered it."""
     against: Identifier | None = None
-    """The motion or vote it concerns, when the protocol says."""
+    """The motion it opposes, when the protocol says."""
+    vote: Identifier | None = None
+    """The vote it concerns (a vote's `id`), when the protocol says."""
     text: str | None = None
     """The reservation's wording, or what it is in favour of."""
 
@@ -449,9 +453,7 @@ class Relation(StrictModel):
     """The partner's country (ISO code); see `note` for disputed territories."""
     region: str | None = None
     """A region or state, e.g. "California" or "Scotland"."""
-    kind: Literal[
-        "twin-city", "letter-of-intent", "memorandum-of-understanding", "network", "cooperation", "platform"
-    ]
+    kind: Literal["twin-city", "letter-of-intent", "memorandum-of-understanding", "network", "cooperation", "platform"]
     since: Year | None = None
     goal_area: str | None = None
     """The strategy goal area the relation serves, where the document groups them."""

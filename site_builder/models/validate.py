@@ -126,7 +126,9 @@ def report_validation_error(
         elif kind == "string_pattern_mismatch" and location and location[-1] in ("id",):
             hint = "use lower-case letters a–z, digits and hyphens"
         elif kind == "value_error":
-            message = f"{where}: {item['msg'].removeprefix('Value error, ')}" if where else item["msg"].removeprefix(
-                "Value error, "
+            message = (
+                f"{where}: {item['msg'].removeprefix('Value error, ')}"
+                if where
+                else item["msg"].removeprefix("Value error, ")
             )
         diagnostics.error(path, line, column, message, hint)
