@@ -20,6 +20,7 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/ruff check site_builder tests
 	$(BIN)/ruff format --check site_builder tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Regenerate the JSON Schemas in schemas/ after changing a model.

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints, ValidationError, model_validator
 
 from .diagnostics import Diagnostics
-from .models.common import LocalizedText, StrictModel
+from .models.common import LocalizedText, StrictModel, localized
 from .models.validate import report_validation_error
 from .yamlio import YamlSyntaxError, parse_yaml
 
@@ -68,6 +68,12 @@ class SiteSettings(StrictModel):
     """Folder of Markdown documents, relative to site.yaml."""
     data_dir: str = "data"
     """Folder of YAML registries, relative to site.yaml."""
+
+    def name_in(self, lang: str) -> str:
+        return localized(self.name, lang, "")
+
+    def description_in(self, lang: str) -> str:
+        return localized(self.description, lang, "")
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteSettings:

@@ -218,7 +218,7 @@ def build_site(
     by_id = {d.id: d for d in documents}
     checker = _ReferenceChecker(registries, by_id, diagnostics)
     for table in (registries.municipalities, registries.organisations, registries.parties):
-        for entry in table.values():  # type: ignore[attr-defined]
+        for entry in table.values():
             checker.check(entry.value, entry.origin)
     site = Site(config=config, registries=registries, documents=by_id)
     backlinks: dict[str, list[Backlink]] = {}

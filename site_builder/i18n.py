@@ -52,10 +52,10 @@ class Strings:
     def country(self, code: str | None) -> str:
         if not code:
             return ""
-        return self.locale.territories.get(code, code)
+        return str(self.locale.territories.get(code, code))
 
     def language(self, code: str) -> str:
-        return self.locale.languages.get(code, code)
+        return str(self.locale.languages.get(code, code))
 
 
 def load_strings(

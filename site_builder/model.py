@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -81,7 +81,7 @@ def validate_registries(raw: list[RawRegistry], diagnostics: Diagnostics) -> Reg
             except ValidationError as exc:
                 report_validation_error(exc, model, registry.document, registry.source.shown, diagnostics, (index,))
                 continue
-            key = getattr(value, "goal", None) if registry.name == "sdgs" else value.id
+            key = value.goal if isinstance(value, Sdg) else cast(Any, value).id
             if key in table:
                 line, column = origin.position("id" if registry.name != "sdgs" else "goal")
                 first = table[key].origin.position()[0]

@@ -12,6 +12,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ class PageContext:
 
     @property
     def site_name(self) -> str:
-        return self.site.config.settings.name[self.lang]  # type: ignore[index]
+        return self.site.config.settings.name_in(self.lang)
 
     @property
     def canonical(self) -> str:
@@ -138,15 +139,14 @@ class PageContext:
         return self.site.registries.municipalities[municipality_id].value
 
     def municipality_name(self, municipality_id: str) -> str:
-        municipality = self.municipality(municipality_id)
-        return municipality.names.get(self.lang, municipality.name)  # type: ignore[call-overload]
+        return self.municipality(municipality_id).name_in(self.lang)
 
     def organisation(self, organisation_id: str) -> Organisation:
         return self.site.registries.organisations[organisation_id].value
 
     def organisation_name(self, organisation_id: str) -> str:
         organisation = self.organisation(organisation_id)
-        name = organisation.names.get(self.lang, organisation.name)  # type: ignore[call-overload]
+        name = organisation.name_in(self.lang)
         if organisation.municipality:
             return f"{name} ({self.municipality_name(organisation.municipality)})"
         return name
@@ -160,18 +160,18 @@ class PageContext:
         return self.site.registries.parties[party_id].value.name
 
     def topic_name(self, topic_id: str) -> str:
-        return self.site.registries.topics[topic_id].value.names.get(self.lang, topic_id)  # type: ignore[call-overload]
+        return self.site.registries.topics[topic_id].value.name_in(self.lang)
 
     def sdg_goal(self, code: str) -> int:
         return int(code.split(".")[0])
 
     def sdg_name(self, goal: int) -> str:
         entry = self.site.registries.sdgs.get(goal)
-        return entry.value.names.get(self.lang, str(goal)) if entry else str(goal)  # type: ignore[call-overload]
+        return entry.value.name_in(self.lang) if entry else str(goal)
 
     def convention_label(self, convention_id: str) -> str:
         convention = self.site.registries.conventions[convention_id].value
-        return f"{convention.abbreviation}: {convention.names.get(self.lang, convention.abbreviation)}"  # type: ignore[call-overload]
+        return f"{convention.abbreviation}: {convention.name_in(self.lang)}"
 
     def document_title(self, document_id: str) -> str:
         return self.site.documents[document_id].model.title
@@ -344,6 +344,11 @@ def render_site(site: Site, diagnostics: Diagnostics) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
+def _swap(item_path: Callable[[str, Any], str], key: Any, lang: str) -> str:
+    """`item_path(lang, key)` with the key bound first, for a taxonomy page's other languages."""
+    return item_path(lang, key)
+
+
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
@@ -370,7 +375,7 @@ def _pages(site: Site, lang: str, t: Strings, renderer: MarkdownRenderer) -> Ite
     yield HomeContext(
         **base,
         path=urls.home_path(lang),
-        title=site.config.settings.name[lang],  # type: ignore[index]
+        title=site.config.settings.name_in(lang),
         template="home.html",
         alternate_path=urls.home_path,
         latest_decisions=decisions[:10],
@@ -386,7 +391,7 @@ def _pages(site: Site, lang: str, t: Strings, renderer: MarkdownRenderer) -> Ite
             title=t(f"section.{section}"),
             template="list.html",
             breadcrumbs=crumbs(path),
-            alternate_path=lambda other, d=doc_type: urls.section_path(other, d),  # type: ignore[misc]
+            alternate_path=partial(urls.section_path, doc_type=doc_type),
             intro=t(f"section.{section}.intro"),
             documents=site.by_type.get(doc_type, []),
         )
@@ -423,7 +428,7 @@ def _document_context(
         title=document.model.title,
         template=f"{document.type}.html",
         breadcrumbs=crumbs(path, *trail),
-        alternate_path=lambda other: urls.document_path(other, document.type, document.id),
+        alternate_path=partial(urls.document_path, doc_type=document.type, doc_id=document.id),
         document=document,
         body=base["markdown"](document.body),
         backlinks=backlinks,
@@ -451,9 +456,9 @@ def _registry_pages(
         intro=t("municipalities.intro"),
         links=[
             Link(
-                registries.municipalities[m].value.names.get(lang, registries.municipalities[m].value.name),
+                registries.municipalities[m].value.name_in(lang),
                 urls.relative_url(path, urls.municipality_path(lang, m)),
-            )  # type: ignore[call-overload]
+            )
             for m in shown_municipalities
         ],
     )
@@ -470,10 +475,10 @@ def _registry_pages(
         yield MunicipalityContext(
             **base,
             path=path,
-            title=municipality.names.get(lang, municipality.name),  # type: ignore[call-overload]
+            title=municipality.name_in(lang),
             template="municipality.html",
             breadcrumbs=crumbs(path, (t("nav.municipalities"), urls.municipalities_path(lang))),
-            alternate_path=lambda other, m=municipality_id: urls.municipality_path(other, m),  # type: ignore[misc]
+            alternate_path=partial(urls.municipality_path, municipality_id=municipality_id),
             municipality_id=municipality_id,
             documents_by_type=[(k, v) for k, v in grouped if v],
             bodies=site.bodies.get(municipality_id, []),
@@ -492,9 +497,9 @@ def _registry_pages(
         intro=t("organisations.intro"),
         links=[
             Link(
-                registries.organisations[o].value.names.get(lang, registries.organisations[o].value.name),
+                registries.organisations[o].value.name_in(lang),
                 urls.relative_url(path, urls.organisation_path(lang, o)),
-            )  # type: ignore[call-overload]
+            )
             for o in independent
         ],
     )
@@ -512,10 +517,10 @@ def _registry_pages(
         yield OrganisationContext(
             **base,
             path=path,
-            title=entry.value.names.get(lang, entry.value.name),  # type: ignore[call-overload]
+            title=entry.value.name_in(lang),
             template="organisation.html",
             breadcrumbs=crumbs(path, *trail),
-            alternate_path=lambda other, o=organisation_id: urls.organisation_path(other, o),  # type: ignore[misc]
+            alternate_path=partial(urls.organisation_path, organisation_id=organisation_id),
             organisation_id=organisation_id,
             documents=site.by_organisation.get(organisation_id, []),
             body_of=entry.value.municipality,
@@ -547,7 +552,7 @@ def _registry_pages(
                 (t("section.strategies"), urls.section_path(lang, "strategy")),
                 (ref.strategy.model.title, urls.document_path(lang, "strategy", ref.strategy.id)),
             ),
-            alternate_path=lambda other, i=indicator_id: urls.indicator_path(other, i),  # type: ignore[misc]
+            alternate_path=partial(urls.indicator_path, indicator_id=indicator_id),
             ref=ref,
         )
 
@@ -567,17 +572,15 @@ def _taxonomy_pages(
             urls.topics_path,
             urls.topic_path,
             site.by_topic,
-            lambda k: site.registries.topics[k].value.names.get(lang, k),
-        ),  # type: ignore[call-overload]
+            lambda k: site.registries.topics[k].value.name_in(lang),
+        ),
         (
             "sdgs",
             urls.sdgs_path,
             urls.sdg_path,
             site.by_sdg,
-            lambda k: (
-                f"{k}. {site.registries.sdgs[k].value.names.get(lang, k)}" if k in site.registries.sdgs else str(k)
-            ),
-        ),  # type: ignore[call-overload]
+            lambda k: f"{k}. {site.registries.sdgs[k].value.name_in(lang)}" if k in site.registries.sdgs else str(k),
+        ),
         ("years", urls.years_path, urls.year_path, site.by_year, str),
     ]
     for name, list_path, item_path, index, label in taxonomies:
@@ -603,7 +606,7 @@ def _taxonomy_pages(
                 title=label(key),
                 template="list.html",
                 breadcrumbs=crumbs(path, (t(f"nav.{name}"), list_path(lang))),
-                alternate_path=lambda other, k=key, f=item_path: f(other, k),  # type: ignore[misc]
+                alternate_path=partial(_swap, item_path, key),
                 intro="",
                 documents=documents,
             )

@@ -20,16 +20,16 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def document_schemas() -> dict[str, dict[str, Any]]:
     """One schema per content type (front matter) and per registry file (a list of entries)."""
     schemas: dict[str, dict[str, Any]] = {}
-    for name, model in DOCUMENT_TYPES.items():
-        schema = model.model_json_schema()
+    for name, document_model in DOCUMENT_TYPES.items():
+        schema = document_model.model_json_schema()
         schema["$schema"] = SCHEMA_DIALECT
-        schema["title"] = f"{model.__name__} (front matter of a '{name}' document)"
+        schema["title"] = f"{document_model.__name__} (front matter of a '{name}' document)"
         schemas[name] = schema
-    for name, model in REGISTRIES.items():
-        schema = TypeAdapter(list[model]).json_schema()  # type: ignore[valid-type]
+    for name, registry_model in REGISTRIES.items():
+        schema = TypeAdapter(list[registry_model]).json_schema()  # type: ignore[valid-type]
         schema["$schema"] = SCHEMA_DIALECT
         schema["title"] = f"data/{name}.yaml"
-        schema["description"] = (model.__doc__ or "").strip()
+        schema["description"] = (registry_model.__doc__ or "").strip()
         schemas[f"data-{name}"] = schema
     return schemas
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -49,6 +50,11 @@ Year = Annotated[int, Field(ge=1000, le=2200, description="A calendar year, such
 
 LocalizedText = dict[Language, str]
 """The same text in several languages, keyed by language code."""
+
+
+def localized(texts: Mapping[Any, str], lang: str, fallback: str) -> str:
+    """The text in `lang`, or `fallback` when there is none in that language."""
+    return texts.get(lang, fallback)
 
 
 class StrictModel(BaseModel):

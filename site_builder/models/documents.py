@@ -27,6 +27,8 @@ from .common import (
 class DocumentBase(StrictModel):
     """Fields every document has."""
 
+    type: str
+    """The content type; each type's model narrows it to its own name."""
     title: str
     """The document's title in its own language."""
     lang: Language

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from .common import CountryCode, Identifier, LocalizedText, Source, StrictModel, Year
+from .common import CountryCode, Identifier, LocalizedText, Source, StrictModel, Year, localized
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), Field(description="A colour as #rrggbb.")]
 
@@ -61,6 +61,9 @@ class Municipality(StrictModel):
     """Population figures from the source documents or official statistics."""
     url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
     """The municipality's web site."""
+
+    def name_in(self, lang: str) -> str:
+        return localized(self.names, lang, self.name)
 
 
 OrganisationKind = Literal[
@@ -128,6 +131,9 @@ class Organisation(StrictModel):
     members_source: Source | None = None
     """The document that lists the members, and when."""
 
+    def name_in(self, lang: str) -> str:
+        return localized(self.names, lang, self.name)
+
 
 class Party(StrictModel):
     """A political party (or a local list) in one country."""
@@ -152,6 +158,9 @@ class Sdg(StrictModel):
     colour: Colour
     """The UN's official colour for the goal."""
 
+    def name_in(self, lang: str) -> str:
+        return localized(self.names, lang, str(self.goal))
+
 
 class Topic(StrictModel):
     """A subject used to group documents, such as safety or international cooperation."""
@@ -159,6 +168,9 @@ class Topic(StrictModel):
     id: Identifier
     names: LocalizedText
     """The topic's name in each UI language."""
+
+    def name_in(self, lang: str) -> str:
+        return localized(self.names, lang, self.id)
 
 
 class Convention(StrictModel):
@@ -171,6 +183,9 @@ class Convention(StrictModel):
     """The convention's name in each UI language."""
     adopted: Year | None = None
     url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+
+    def name_in(self, lang: str) -> str:
+        return localized(self.names, lang, self.abbreviation)
 
 
 REGISTRIES: dict[str, type[StrictModel]] = {
