@@ -8,6 +8,7 @@ from pathlib import Path
 from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
+from .history import last_changes
 from .load import load_content, load_registries
 from .model import validate_documents, validate_registries
 from .models import REGISTRIES
@@ -29,7 +30,8 @@ def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
     raw_documents = load_content(config.content_dir, config.root, diagnostics)
     registries = validate_registries(raw_registries, diagnostics)
     documents = validate_documents(raw_documents, diagnostics)
-    site = build_site(config, registries, documents, diagnostics)
+    history = last_changes(config.root, [config.content_dir, config.data_dir])
+    site = build_site(config, registries, documents, diagnostics, history)
     return None if diagnostics.has_errors() else site
 
 
@@ -42,14 +44,18 @@ def check(config_path: Path) -> Diagnostics:
 
 def build(config_path: Path, out_dir: Path | None = None) -> BuildResult:
     """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors."""
+    from .opendata.exports import derive_open_data
     from .render import render_site
+    from .theme import load_theme
     from .write import write_site
 
     diagnostics = Diagnostics()
     site = load_site(config_path, diagnostics)
-    if site is None:
+    theme = load_theme(site, diagnostics) if site is not None else None
+    if site is None or theme is None:
         raise BuildFailed(diagnostics.sorted())
-    files = render_site(site, diagnostics)
+    open_data = derive_open_data(site, theme.strings, diagnostics)
+    files = render_site(site, theme, open_data, diagnostics) if not diagnostics.has_errors() else {}
     if diagnostics.has_errors():
         raise BuildFailed(diagnostics.sorted())
     if out_dir is not None:

@@ -6,6 +6,7 @@ stage every identifier in a model points at something that exists.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,8 @@ class Site:
     indicators: dict[str, IndicatorRef] = field(default_factory=dict)
     bodies: dict[str, list[str]] = field(default_factory=dict)
     """Each municipality's bodies (organisation identifiers)."""
+    last_changed: dict[str, dt.date] = field(default_factory=dict)
+    """When each source file (path relative to the project) last changed, where the history is known."""
 
 
 def document_year(document: ContentDocument) -> int | None:
@@ -212,7 +215,11 @@ class _ReferenceChecker:
 
 
 def build_site(
-    config: SiteConfig, registries: Registries, documents: list[ContentDocument], diagnostics: Diagnostics
+    config: SiteConfig,
+    registries: Registries,
+    documents: list[ContentDocument],
+    diagnostics: Diagnostics,
+    last_changed: dict[str, dt.date] | None = None,
 ) -> Site:
     """Check every reference and index the documents every way the site lists them."""
     by_id = {d.id: d for d in documents}
@@ -220,7 +227,7 @@ def build_site(
     for table in (registries.municipalities, registries.organisations, registries.parties):
         for entry in table.values():
             checker.check(entry.value, entry.origin)
-    site = Site(config=config, registries=registries, documents=by_id)
+    site = Site(config=config, registries=registries, documents=by_id, last_changed=last_changed or {})
     backlinks: dict[str, list[Backlink]] = {}
     for document in documents:
         checker.check(document.model, document.origin, source_id=document.id, backlinks=backlinks)

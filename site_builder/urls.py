@@ -81,6 +81,14 @@ def years_path(lang: str) -> str:
     return f"{lang}/years/index.html"
 
 
+def data_catalogue_path(lang: str) -> str:
+    return f"{lang}/data/index.html"
+
+
+def dataset_path(lang: str, dataset_id: str) -> str:
+    return f"{lang}/data/{dataset_id}/index.html"
+
+
 def schema_path(doc_type: str) -> str:
     return f"schemas/{doc_type}.schema.json"
 

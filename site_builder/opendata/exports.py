@@ -1,0 +1,257 @@
+"""Derive every open-data file and the datasets that describe them.
+
+Files: each content type as nested JSON (all documents, and one file per
+document), every flat table as CSV, one tidy CSV per indicator, Popolo JSON,
+a Frictionless datapackage.json, and the DCAT-AP catalogue in Turtle and
+JSON-LD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import urls
+from ..diagnostics import Diagnostics
+from ..graph import Site
+from ..i18n import Strings
+from ..model import ContentDocument
+from . import dcat
+from .csvfile import write_csv
+from .datasets import Dataset, Distribution
+from .popolo import popolo
+from .tables import Column, Table, build_tables, indicator_points
+
+DATA_DIR = "data"
+DATAPACKAGE_PATH = "data/datapackage.json"
+POPOLO_PATH = "data/popolo.json"
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("year", "integer", "Year.", required=True),
+    Column("series", "string", "baseline, measured or target.", required=True),
+    Column("breakdown", "string", "Group the value is for, e.g. girls; empty for all."),
+    Column("value", "number", "The number."),
+    Column("denominator", "number", "For fractions: the denominator."),
+    Column("text", "string", "A value that is not a number."),
+    Column("note", "string", "Footnote on this value."),
+)
+"""The tidy layout of one indicator's file (Open SDG's Year, breakdown columns, Value)."""
+
+# Which tables and JSON files make up each dataset, and its EU data themes.
+DATASET_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "decisions": (("decision",), ("decisions", "meetings", "motions", "votes", "vote-counts"), ("GOVE",)),
+    "strategies": (("strategy",), ("strategies", "goal-areas"), ("GOVE", "JUST", "SOCI")),
+    "indicators": ((), ("indicators", "indicator-values"), ("JUST", "SOCI", "GOVE")),
+    "memberships": (("membership",), ("memberships", "membership-fees"), ("GOVE", "INTR")),
+    "agreements": (("agreement",), ("agreements", "agreement-areas"), ("GOVE", "REGI", "JUST")),
+    "commitments": (("commitment",), ("commitments",), ("JUST", "SOCI")),
+    "relations": (("relations",), ("relations",), ("INTR", "GOVE")),
+    "registries": ((), ("municipalities", "municipality-numbers", "organisations", "network-members", "parties"), ("GOVE", "REGI")),
+    "popolo": ((), (), ("GOVE",)),
+}  # fmt: skip
+REGISTRY_FILES = ("municipalities", "organisations", "parties", "sdgs", "topics", "conventions")
+
+
+@dataclass
+class OpenData:
+    """Every open-data file by output path, the tables they came from, and the catalogue's datasets."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    tables: list[Table] = field(default_factory=list)
+    datasets: list[Dataset] = field(default_factory=list)
+    document_files: dict[str, str] = field(default_factory=dict)
+    """Each document's own JSON file, by document id."""
+
+
+def json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
+    """A document as its model holds it, plus identifier, body, links and last change."""
+    record: dict[str, Any] = {"id": document.id, **document.model.model_dump(mode="json")}
+    record["body"] = document.body
+    record["url"] = urls.public_url(
+        site.config.settings.base_url,
+        urls.document_path(site.config.settings.default_language, document.type, document.id),
+    )
+    changed = site.last_changed.get(document.source_path)
+    record["last_changed"] = changed.isoformat() if changed else None
+    return record
+
+
+def table_path(name: str) -> str:
+    return f"{DATA_DIR}/{name}.csv"
+
+
+def indicator_csv_path(indicator_id: str) -> str:
+    return f"{DATA_DIR}/indicators/{indicator_id}.csv"
+
+
+def document_json_path(document: ContentDocument) -> str:
+    return f"{DATA_DIR}/{urls.SECTIONS[document.type]}/{document.id}.json"
+
+
+def type_json_path(doc_type: str) -> str:
+    return f"{DATA_DIR}/{urls.SECTIONS[doc_type]}.json"
+
+
+def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagnostics) -> OpenData:
+    """Every open-data file; values that do not fit their tables are diagnostics."""
+    data = OpenData()
+    data.tables = build_tables(site, diagnostics)
+    for table in data.tables:
+        data.files[table_path(table.spec.name)] = write_csv(table.spec.columns, (row.values for row in table.rows))
+    for indicator_id, ref in sorted(site.indicators.items()):
+        rows = [
+            (p.year, series, p.breakdown, p.value, p.denominator, p.text, p.note)
+            for series, p in indicator_points(ref.indicator)
+        ]
+        data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
+    for doc_type, documents in site.by_type.items():
+        records = [document_record(site, d) for d in sorted(documents, key=lambda d: d.id)]
+        data.files[type_json_path(doc_type)] = json_bytes(records)
+        for document, record in zip(sorted(documents, key=lambda d: d.id), records, strict=True):
+            path = document_json_path(document)
+            data.files[path] = json_bytes(record)
+            data.document_files[document.id] = path
+    for name in REGISTRY_FILES:
+        entries = getattr(site.registries, name)
+        data.files[f"{DATA_DIR}/{name}.json"] = json_bytes(
+            [entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]
+        )
+    data.files[POPOLO_PATH] = json_bytes(popolo(site))
+    data.datasets = _datasets(site, data, strings)
+    data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
+    graph = dcat.catalogue_graph(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
+    data.files[dcat.CATALOGUE_TURTLE_PATH] = dcat.catalogue_turtle(graph).encode("utf-8")
+    data.files[dcat.CATALOGUE_JSONLD_PATH] = dcat.catalogue_jsonld(graph).encode("utf-8")
+    return data
+
+
+def _latest(dates: Any) -> dt.date | None:
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def _distribution(data: OpenData, path: str, conforms_to: str | None = None) -> Distribution:
+    media_type, file_format = ("text/csv", "CSV") if path.endswith(".csv") else ("application/json", "JSON")
+    return Distribution(path, media_type, file_format, path.rsplit("/", 1)[-1], len(data.files[path]), conforms_to)
+
+
+def _datasets(site: Site, data: OpenData, strings: dict[str, Strings]) -> list[Dataset]:
+    languages = list(site.config.settings.languages)
+    datasets = []
+    for dataset_id, (doc_types, table_names, themes) in DATASET_PARTS.items():
+        distributions: list[Distribution] = []
+        documents = [d for t in doc_types for d in site.by_type.get(t, [])]
+        for doc_type in doc_types:
+            if type_json_path(doc_type) in data.files:
+                distributions.append(_distribution(data, type_json_path(doc_type), urls.schema_path(doc_type)))
+        for name in table_names:
+            distributions.append(_distribution(data, table_path(name)))
+        sources = [d.source_path for d in documents]
+        if dataset_id == "indicators":
+            distributions.extend(_distribution(data, indicator_csv_path(i)) for i in sorted(site.indicators))
+            documents = [ref.strategy for ref in site.indicators.values()]
+            sources = [d.source_path for d in documents]
+        if dataset_id == "registries":
+            distributions.extend(_distribution(data, f"{DATA_DIR}/{n}.json") for n in REGISTRY_FILES)
+            sources = [f"{site.config.settings.data_dir}/{n}.yaml" for n in REGISTRY_FILES]
+        if dataset_id == "popolo":
+            distributions.append(_distribution(data, POPOLO_PATH))
+            documents = site.by_type.get("decision", []) + site.by_type.get("membership", [])
+            sources = [d.source_path for d in documents] + [f"{site.config.settings.data_dir}/organisations.yaml"]
+        countries = sorted(
+            {
+                site.registries.municipalities[m].value.country
+                for d in documents
+                for m in [getattr(d.model, "municipality", None)]
+                if m
+            }
+            or {e.value.country for e in site.registries.municipalities.values()}
+        )
+        datasets.append(
+            Dataset(
+                id=dataset_id,
+                title={lang: strings[lang](f"dataset.{dataset_id}.title") for lang in languages},
+                description={lang: strings[lang](f"dataset.{dataset_id}.description") for lang in languages},
+                themes=themes,
+                keywords={
+                    lang: tuple(k.strip() for k in strings[lang](f"dataset.{dataset_id}.keywords").split(","))
+                    for lang in languages
+                },
+                distributions=tuple(distributions),
+                modified=_latest(site.last_changed.get(path) for path in sources),
+                spatial=tuple(countries),
+                languages=tuple(sorted({d.model.lang for d in documents})) or tuple(languages),
+            )
+        )
+    return datasets
+
+
+def datapackage(site: Site, data: OpenData) -> dict[str, Any]:
+    """A Frictionless Data Package (v2) describing every CSV with its Table Schema."""
+    settings = site.config.settings
+    licence = {"name": settings.licence.id, "path": settings.licence.url, "title": settings.licence.name}
+    resources: list[dict[str, Any]] = []
+    for table in data.tables:
+        spec = table.spec
+        resources.append({
+            "name": spec.name,
+            "type": "table",
+            "path": f"{spec.name}.csv",
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": spec.title,
+            "description": spec.description,
+            "bytes": len(data.files[table_path(spec.name)]),
+            "schema": {
+                "fields": [_field(c) for c in spec.columns],
+                "primaryKey": list(spec.primary_key),
+                "foreignKeys": [
+                    {"fields": list(fk.fields), "reference": {"resource": "" if fk.table == spec.name else fk.table, "fields": list(fk.reference)}}
+                    for fk in spec.foreign_keys
+                ],
+                "missingValues": [""],
+            },
+            "licenses": [licence],
+        })  # fmt: skip
+    for indicator_id in sorted(site.indicators):
+        path = indicator_csv_path(indicator_id)
+        resources.append({
+            "name": f"indicator-{indicator_id}",
+            "type": "table",
+            "path": path.removeprefix(f"{DATA_DIR}/"),
+            "scheme": "file",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": site.indicators[indicator_id].indicator.name,
+            "bytes": len(data.files[path]),
+            "schema": {"fields": [_field(c) for c in INDICATOR_COLUMNS], "missingValues": [""]},
+            "licenses": [licence],
+        })  # fmt: skip
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "site-builder-open-data",
+        "title": settings.name_in("en") or settings.name_in(settings.default_language),
+        "description": settings.description_in("en") or settings.description_in(settings.default_language),
+        "homepage": settings.base_url,
+        "licenses": [licence],
+        "resources": resources,
+    }
+
+
+def _field(column: Column) -> dict[str, Any]:
+    field_: dict[str, Any] = {"name": column.name, "type": column.type, "description": column.description}
+    if column.type == "boolean":
+        field_["trueValues"] = ["true"]
+        field_["falseValues"] = ["false"]
+    if column.required:
+        field_["constraints"] = {"required": True}
+    return field_

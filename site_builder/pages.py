@@ -1,0 +1,589 @@
+"""Every page of the site as a template context: what each page type shows, in one language.
+
+Each page type's context is a dataclass; templates read only what it holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from markupsafe import Markup
+
+from . import jsonld, urls
+from .graph import IndicatorRef, Site, document_year
+from .i18n import Strings
+from .markdown import MarkdownRenderer
+from .model import ContentDocument
+from .models import Municipality, Organisation
+from .opendata.datasets import Dataset
+from .opendata.exports import OpenData, indicator_csv_path, table_path
+from .opendata.tables import TableSpec
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link, already relative to the page it appears on."""
+
+    label: str
+    url: str
+    lang: str | None = None
+
+
+@dataclass
+class PageContext:
+    """What every template gets as `page`."""
+
+    site: Site
+    lang: str
+    t: Strings
+    path: str
+    """This page's output path, e.g. nb/decisions/x/index.html."""
+    title: str
+    template: str
+    breadcrumbs: list[Link] = field(default_factory=list)
+    markdown: Callable[[str | None], Markup] = field(default=lambda text: Markup(""))
+    alternate_path: Callable[[str], str] | None = None
+    """Given a language, the path of this page in it."""
+    json_ld: dict[str, Any] | None = None
+    """schema.org data about the page, written into its head."""
+
+    def url(self, path: str) -> str:
+        return urls.relative_url(self.path, path)
+
+    @property
+    def site_name(self) -> str:
+        return self.site.config.settings.name_in(self.lang)
+
+    @property
+    def canonical(self) -> str:
+        return urls.public_url(self.site.config.settings.base_url, self.path)
+
+    @property
+    def alternates(self) -> list[Link]:
+        """This page in every UI language, for the language switcher and hreflang."""
+        if self.alternate_path is None:
+            return []
+        return [
+            Link(self.t(f"language.{lang}"), self.url(self.alternate_path(lang)), lang)
+            for lang in self.site.config.settings.languages
+        ]
+
+    def alternate_public(self, lang: str) -> str:
+        assert self.alternate_path is not None
+        return urls.public_url(self.site.config.settings.base_url, self.alternate_path(lang))
+
+    @property
+    def navigation(self) -> list[tuple[Link, bool]]:
+        lang = self.lang
+        items = [
+            (self.t("nav.home"), urls.home_path(lang)),
+            (self.t("nav.municipalities"), urls.municipalities_path(lang)),
+            (self.t("section.decisions"), urls.section_path(lang, "decision")),
+            (self.t("section.strategies"), urls.section_path(lang, "strategy")),
+            (self.t("section.memberships"), urls.section_path(lang, "membership")),
+            (self.t("section.agreements"), urls.section_path(lang, "agreement")),
+            (self.t("section.commitments"), urls.section_path(lang, "commitment")),
+            (self.t("nav.organisations"), urls.organisations_path(lang)),
+            (self.t("nav.data"), urls.data_catalogue_path(lang)),
+        ]
+        return [(Link(label, self.url(path)), self._within(path)) for label, path in items]
+
+    def _within(self, path: str) -> bool:
+        folder = path[: -len("index.html")]
+        return self.path == path or (folder.count("/") > 1 and self.path.startswith(folder))
+
+    # Links to things, relative to this page.
+    def document_url(self, document: ContentDocument | str) -> str:
+        doc = self.site.documents[document] if isinstance(document, str) else document
+        return self.url(urls.document_path(self.lang, doc.type, doc.id))
+
+    def municipality_url(self, municipality_id: str) -> str:
+        return self.url(urls.municipality_path(self.lang, municipality_id))
+
+    def organisation_url(self, organisation_id: str) -> str:
+        return self.url(urls.organisation_path(self.lang, organisation_id))
+
+    def indicator_url(self, indicator_id: str) -> str:
+        return self.url(urls.indicator_path(self.lang, indicator_id))
+
+    def section_url(self, doc_type: str) -> str:
+        return self.url(urls.section_path(self.lang, doc_type))
+
+    def topic_url(self, topic_id: str) -> str:
+        return self.url(urls.topic_path(self.lang, topic_id))
+
+    def sdg_url(self, goal: int) -> str:
+        return self.url(urls.sdg_path(self.lang, goal))
+
+    def year_url(self, year: int) -> str:
+        return self.url(urls.year_path(self.lang, year))
+
+    def asset_url(self, name: str) -> str:
+        return self.url(urls.asset_path(name))
+
+    def schema_url(self, doc_type: str) -> str:
+        return self.url(urls.schema_path(doc_type))
+
+    # Names of registry entries in this page's language.
+    def municipality(self, municipality_id: str) -> Municipality:
+        return self.site.registries.municipalities[municipality_id].value
+
+    def municipality_name(self, municipality_id: str) -> str:
+        return self.municipality(municipality_id).name_in(self.lang)
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        return self.site.registries.organisations[organisation_id].value
+
+    def organisation_name(self, organisation_id: str) -> str:
+        organisation = self.organisation(organisation_id)
+        name = organisation.name_in(self.lang)
+        if organisation.municipality:
+            return f"{name} ({self.municipality_name(organisation.municipality)})"
+        return name
+
+    def party_label(self, party_id: str | None) -> str:
+        if not party_id:
+            return ""
+        return self.site.registries.parties[party_id].value.abbreviation
+
+    def party_name(self, party_id: str) -> str:
+        return self.site.registries.parties[party_id].value.name
+
+    def topic_name(self, topic_id: str) -> str:
+        return self.site.registries.topics[topic_id].value.name_in(self.lang)
+
+    def sdg_goal(self, code: str) -> int:
+        return int(code.split(".")[0])
+
+    def sdg_name(self, goal: int) -> str:
+        entry = self.site.registries.sdgs.get(goal)
+        return entry.value.name_in(self.lang) if entry else str(goal)
+
+    def convention_label(self, convention_id: str) -> str:
+        convention = self.site.registries.conventions[convention_id].value
+        return f"{convention.abbreviation}: {convention.name_in(self.lang)}"
+
+    def document_title(self, document_id: str) -> str:
+        return self.site.documents[document_id].model.title
+
+    def document_lang(self, document_id: str) -> str:
+        return self.site.documents[document_id].model.lang
+
+    def type_label(self, doc_type: str) -> str:
+        return self.t(f"type.{doc_type}")
+
+    def year_of(self, document: ContentDocument) -> int | None:
+        return document_year(document)
+
+
+@dataclass
+class HomeContext(PageContext):
+    latest_decisions: list[ContentDocument] = field(default_factory=list)
+    strategies: list[ContentDocument] = field(default_factory=list)
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    """(content type, number of documents) for every type that has documents."""
+
+
+@dataclass
+class ListContext(PageContext):
+    """A list of documents (by type, topic, SDG or year) or of registry entries."""
+
+    intro: str = ""
+    documents: list[ContentDocument] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    """Used instead of documents for lists of municipalities, organisations, topics, SDGs, years."""
+
+
+@dataclass
+class DocumentContext(PageContext):
+    document: ContentDocument | None = None
+    body: Markup = field(default_factory=Markup)
+    backlinks: list[tuple[ContentDocument, str]] = field(default_factory=list)
+    """Documents that refer to this one, with the field that refers."""
+    edit_url: str | None = None
+    last_changed: dt.date | None = None
+    data_links: list[Link] = field(default_factory=list)
+    """The document's own data (JSON) and the tables it appears in (CSV)."""
+
+    @property
+    def model(self) -> Any:
+        assert self.document is not None
+        return self.document.model
+
+
+@dataclass
+class MunicipalityContext(PageContext):
+    municipality_id: str = ""
+    documents_by_type: list[tuple[str, list[ContentDocument]]] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    """Organisations whose member list names this municipality."""
+
+
+@dataclass
+class OrganisationContext(PageContext):
+    organisation_id: str = ""
+    documents: list[ContentDocument] = field(default_factory=list)
+    body_of: str | None = None
+
+
+@dataclass
+class IndicatorContext(PageContext):
+    ref: IndicatorRef | None = None
+    data_links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class CatalogueContext(PageContext):
+    """The open-data catalogue: every dataset, and the machine-readable descriptions of them all."""
+
+    datasets: list[Dataset] = field(default_factory=list)
+    descriptions: list[Link] = field(default_factory=list)
+    """datapackage.json, the DCAT-AP catalogue, Popolo, the JSON Schemas."""
+
+
+@dataclass
+class DatasetContext(PageContext):
+    dataset: Dataset | None = None
+    tables: list[TableSpec] = field(default_factory=list)
+    """The tables among the dataset's files, with their columns."""
+
+
+def _swap(item_path: Callable[[str, Any], str], key: Any, lang: str) -> str:
+    """`item_path(lang, key)` with the key bound first, for a taxonomy page's other languages."""
+    return item_path(lang, key)
+
+
+def site_pages(
+    site: Site, lang: str, t: Strings, renderer: MarkdownRenderer, open_data: OpenData
+) -> Iterator[PageContext]:
+    """Every page's context in one language."""
+
+    def markdown(text: str | None) -> Markup:
+        return renderer.render(text) if text else Markup("")
+
+    base: dict[str, Any] = {"site": site, "lang": lang, "t": t, "markdown": markdown}
+    home = Link(t("nav.home"), "")
+
+    def crumbs(path: str, *trail: tuple[str, str]) -> list[Link]:
+        links = [Link(home.label, urls.relative_url(path, urls.home_path(lang)))]
+        links.extend(Link(label, urls.relative_url(path, target)) for label, target in trail)
+        return links
+
+    decisions = site.by_type.get("decision", [])
+    yield HomeContext(
+        **base,
+        path=urls.home_path(lang),
+        title=site.config.settings.name_in(lang),
+        template="home.html",
+        alternate_path=urls.home_path,
+        latest_decisions=decisions[:10],
+        strategies=site.by_type.get("strategy", []),
+        counts=[(k, len(v)) for k, v in site.by_type.items()],
+    )
+
+    for doc_type, section in urls.SECTIONS.items():
+        path = urls.section_path(lang, doc_type)
+        yield ListContext(
+            **base,
+            path=path,
+            title=t(f"section.{section}"),
+            template="list.html",
+            breadcrumbs=crumbs(path),
+            alternate_path=partial(urls.section_path, doc_type=doc_type),
+            intro=t(f"section.{section}.intro"),
+            documents=site.by_type.get(doc_type, []),
+        )
+
+    for document in site.documents.values():
+        yield _document_context(site, document, lang, base, crumbs, open_data)
+
+    yield from _registry_pages(site, lang, t, base, crumbs, open_data)
+    yield from _data_pages(site, lang, t, base, crumbs, open_data)
+
+
+def _data_links(path: str, open_data: OpenData, json_path: str | None, tables: list[str]) -> list[Link]:
+    links = []
+    if json_path is not None:
+        links.append(Link(json_path.rsplit("/", 1)[-1], urls.relative_url(path, json_path)))
+    links.extend(Link(f"{name}.csv", urls.relative_url(path, table_path(name))) for name in tables)
+    return links
+
+
+def _data_pages(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
+) -> Iterator[PageContext]:
+    from .opendata import dcat
+    from .opendata.exports import DATAPACKAGE_PATH, POPOLO_PATH
+
+    path = urls.data_catalogue_path(lang)
+    descriptions = [
+        Link(t("data.datapackage"), urls.relative_url(path, DATAPACKAGE_PATH)),
+        Link(t("data.dcat_turtle"), urls.relative_url(path, dcat.CATALOGUE_TURTLE_PATH)),
+        Link(t("data.dcat_jsonld"), urls.relative_url(path, dcat.CATALOGUE_JSONLD_PATH)),
+        Link(t("data.popolo"), urls.relative_url(path, POPOLO_PATH)),
+    ]
+    descriptions.extend(
+        Link(t("data.schema", name=t(f"type.{doc_type}")), urls.relative_url(path, urls.schema_path(doc_type)))
+        for doc_type in urls.SECTIONS
+    )
+    yield CatalogueContext(
+        **base,
+        path=path,
+        title=t("nav.data"),
+        template="data.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=urls.data_catalogue_path,
+        datasets=open_data.datasets,
+        descriptions=descriptions,
+    )
+    tables_by_dataset: dict[str, list[TableSpec]] = {}
+    for table in open_data.tables:
+        tables_by_dataset.setdefault(table.spec.dataset, []).append(table.spec)
+    for dataset in open_data.datasets:
+        path = urls.dataset_path(lang, dataset.id)
+        yield DatasetContext(
+            **base,
+            path=path,
+            title=dataset.title[lang],
+            template="dataset.html",
+            breadcrumbs=crumbs(path, (t("nav.data"), urls.data_catalogue_path(lang))),
+            alternate_path=partial(urls.dataset_path, dataset_id=dataset.id),
+            json_ld=jsonld.dataset_ld(site, dataset, lang),
+            dataset=dataset,
+            tables=tables_by_dataset.get(dataset.id, []),
+        )
+
+
+def _document_context(
+    site: Site,
+    document: ContentDocument,
+    lang: str,
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    open_data: OpenData,
+) -> DocumentContext:
+    t: Strings = base["t"]
+    path = urls.document_path(lang, document.type, document.id)
+    section = urls.SECTIONS[document.type]
+    repository = site.config.settings.repository
+    edit_url = None
+    if repository is not None:
+        edit_url = (
+            repository.url.rstrip("/")
+            + "/"
+            + repository.edit_path.format(branch=repository.branch, path=document.source_path)
+        )
+    backlinks = [
+        (site.documents[link.source], link.field)
+        for link in site.backlinks.get(document.id, [])
+        if link.source in site.documents and link.field != "related"
+    ]
+    trail: list[tuple[str, str]] = [(t(f"section.{section}"), urls.section_path(lang, document.type))]
+    return DocumentContext(
+        **base,
+        path=path,
+        title=document.model.title,
+        template=f"{document.type}.html",
+        breadcrumbs=crumbs(path, *trail),
+        alternate_path=partial(urls.document_path, doc_type=document.type, doc_id=document.id),
+        document=document,
+        body=base["markdown"](document.body),
+        backlinks=backlinks,
+        edit_url=edit_url,
+        last_changed=site.last_changed.get(document.source_path),
+        json_ld=jsonld.document_ld(site, document, lang),
+        data_links=_data_links(
+            path,
+            open_data,
+            open_data.document_files.get(document.id),
+            [table.spec.name for table in open_data.tables if any(row.origin is document.origin for row in table.rows)],
+        ),
+    )
+
+
+def _registry_pages(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
+) -> Iterator[PageContext]:
+    registries = site.registries
+    shown_municipalities = sorted(
+        {m for m in site.by_municipality}
+        | {m for e in registries.organisations.values() for m in [e.value.municipality] if m},
+        key=lambda m: registries.municipalities[m].value.name,
+    )
+    path = urls.municipalities_path(lang)
+    yield ListContext(
+        **base,
+        path=path,
+        title=t("nav.municipalities"),
+        template="list.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=urls.municipalities_path,
+        intro=t("municipalities.intro"),
+        links=[
+            Link(
+                registries.municipalities[m].value.name_in(lang),
+                urls.relative_url(path, urls.municipality_path(lang, m)),
+            )
+            for m in shown_municipalities
+        ],
+    )
+    networks_of: dict[str, list[str]] = {}
+    for org_id, entry in registries.organisations.items():
+        for member in entry.value.members:
+            if member.municipality:
+                networks_of.setdefault(member.municipality, []).append(org_id)
+    for municipality_id in sorted(registries.municipalities):
+        path = urls.municipality_path(lang, municipality_id)
+        documents = site.by_municipality.get(municipality_id, [])
+        grouped = [(doc_type, [d for d in documents if d.type == doc_type]) for doc_type in urls.SECTIONS]
+        municipality = registries.municipalities[municipality_id].value
+        yield MunicipalityContext(
+            **base,
+            path=path,
+            title=municipality.name_in(lang),
+            template="municipality.html",
+            breadcrumbs=crumbs(path, (t("nav.municipalities"), urls.municipalities_path(lang))),
+            alternate_path=partial(urls.municipality_path, municipality_id=municipality_id),
+            municipality_id=municipality_id,
+            json_ld=jsonld.municipality_ld(site, municipality_id, lang),
+            documents_by_type=[(k, v) for k, v in grouped if v],
+            bodies=site.bodies.get(municipality_id, []),
+            networks=sorted(networks_of.get(municipality_id, [])),
+        )
+
+    independent = [o for o, e in sorted(registries.organisations.items()) if not e.value.municipality]
+    path = urls.organisations_path(lang)
+    yield ListContext(
+        **base,
+        path=path,
+        title=t("nav.organisations"),
+        template="list.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=urls.organisations_path,
+        intro=t("organisations.intro"),
+        links=[
+            Link(
+                registries.organisations[o].value.name_in(lang),
+                urls.relative_url(path, urls.organisation_path(lang, o)),
+            )
+            for o in independent
+        ],
+    )
+    for organisation_id, entry in sorted(registries.organisations.items()):
+        path = urls.organisation_path(lang, organisation_id)
+        trail = [(t("nav.organisations"), urls.organisations_path(lang))]
+        if entry.value.municipality:
+            trail = [
+                (t("nav.municipalities"), urls.municipalities_path(lang)),
+                (
+                    registries.municipalities[entry.value.municipality].value.name,
+                    urls.municipality_path(lang, entry.value.municipality),
+                ),
+            ]
+        yield OrganisationContext(
+            **base,
+            path=path,
+            title=entry.value.name_in(lang),
+            template="organisation.html",
+            breadcrumbs=crumbs(path, *trail),
+            alternate_path=partial(urls.organisation_path, organisation_id=organisation_id),
+            organisation_id=organisation_id,
+            json_ld=jsonld.organisation_ld(site, organisation_id, lang),
+            documents=site.by_organisation.get(organisation_id, []),
+            body_of=entry.value.municipality,
+        )
+
+    path = urls.indicators_path(lang)
+    yield ListContext(
+        **base,
+        path=path,
+        title=t("nav.indicators"),
+        template="list.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=urls.indicators_path,
+        intro=t("indicators.intro"),
+        links=[
+            Link(ref.indicator.name, urls.relative_url(path, urls.indicator_path(lang, i)), ref.strategy.model.lang)
+            for i, ref in sorted(site.indicators.items())
+        ],
+    )
+    for indicator_id, ref in sorted(site.indicators.items()):
+        path = urls.indicator_path(lang, indicator_id)
+        yield IndicatorContext(
+            **base,
+            path=path,
+            title=ref.indicator.name,
+            template="indicator.html",
+            breadcrumbs=crumbs(
+                path,
+                (t("section.strategies"), urls.section_path(lang, "strategy")),
+                (ref.strategy.model.title, urls.document_path(lang, "strategy", ref.strategy.id)),
+            ),
+            alternate_path=partial(urls.indicator_path, indicator_id=indicator_id),
+            ref=ref,
+            json_ld=jsonld.indicator_ld(site, ref, lang),
+            data_links=[
+                Link(f"{indicator_id}.csv", urls.relative_url(path, indicator_csv_path(indicator_id))),
+                Link("indicator-values.csv", urls.relative_url(path, table_path("indicator-values"))),
+            ],
+        )
+
+    yield from _taxonomy_pages(site, lang, t, base, crumbs)
+
+
+def _taxonomy_pages(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+) -> Iterator[PageContext]:
+    taxonomies: list[
+        tuple[
+            str, Callable[[str], str], Callable[[str, Any], str], dict[Any, list[ContentDocument]], Callable[[Any], str]
+        ]
+    ] = [
+        (
+            "topics",
+            urls.topics_path,
+            urls.topic_path,
+            site.by_topic,
+            lambda k: site.registries.topics[k].value.name_in(lang),
+        ),
+        (
+            "sdgs",
+            urls.sdgs_path,
+            urls.sdg_path,
+            site.by_sdg,
+            lambda k: f"{k}. {site.registries.sdgs[k].value.name_in(lang)}" if k in site.registries.sdgs else str(k),
+        ),
+        ("years", urls.years_path, urls.year_path, site.by_year, str),
+    ]
+    for name, list_path, item_path, index, label in taxonomies:
+        path = list_path(lang)
+        yield ListContext(
+            **base,
+            path=path,
+            title=t(f"nav.{name}"),
+            template="list.html",
+            breadcrumbs=crumbs(path),
+            alternate_path=list_path,
+            intro=t(f"{name}.intro"),
+            links=[
+                Link(f"{label(key)} ({len(docs)})", urls.relative_url(path, item_path(lang, key)))
+                for key, docs in index.items()
+            ],
+        )
+        for key, documents in index.items():
+            path = item_path(lang, key)
+            yield ListContext(
+                **base,
+                path=path,
+                title=label(key),
+                template="list.html",
+                breadcrumbs=crumbs(path, (t(f"nav.{name}"), list_path(lang))),
+                alternate_path=partial(_swap, item_path, key),
+                intro="",
+                documents=documents,
+            )

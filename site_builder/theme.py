@@ -1,0 +1,86 @@
+"""The theme: template folders (site theme first, default theme last), the Jinja2 environment, UI strings.
+
+`default:NAME` always names the default theme's template, so an override can
+extend the template it replaces.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import DEFAULT_THEME
+from .diagnostics import Diagnostics
+from .graph import Site
+from .i18n import Strings, load_strings
+from .load import shown_path
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Everything rendering needs from the theme folders."""
+
+    dirs: list[Path]
+    """Site theme first (if any), default theme last."""
+    environment: jinja2.Environment
+    strings: dict[str, Strings]
+    """UI strings per language."""
+
+
+def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
+    """Site theme first, default theme last; `default:` prefixes the default theme explicitly."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs]
+    default_loader = jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": default_loader}, delimiter=":")]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["json_ld"] = json_ld_text
+    return environment
+
+
+def json_ld_text(value: Any) -> Markup:
+    """JSON for a <script type="application/ld+json"> block; '<' is escaped so no tag can close it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def template_location(exc: BaseException, root: Path) -> tuple[str, int]:
+    """The innermost template frame in a rendering error's traceback."""
+    for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        filename = frame.f_code.co_filename
+        if filename.endswith(".html") or filename.endswith(".xml"):
+            return shown_path(Path(filename), root), line
+    return "templates", 1
+
+
+def theme_dirs(site: Site) -> list[Path]:
+    """The site's own theme (if any) first, then the default theme."""
+    dirs = [DEFAULT_THEME]
+    if site.config.theme_dir is not None and site.config.theme_dir.resolve() != DEFAULT_THEME.resolve():
+        dirs.insert(0, site.config.theme_dir)
+    return dirs
+
+
+def load_theme(site: Site, diagnostics: Diagnostics) -> Theme | None:
+    """Read the UI strings and set up the templates; None (with diagnostics) if the theme is broken."""
+    dirs = theme_dirs(site)
+    strings = load_strings(list(reversed(dirs)), list(site.config.settings.languages), site.config.root, diagnostics)
+    if diagnostics.has_errors():
+        return None
+    try:
+        environment = make_environment(dirs)
+    except jinja2.TemplateError as exc:
+        diagnostics.error("templates", 1, 1, f"cannot set up templates: {exc}")
+        return None
+    return Theme(dirs, environment, strings)
