@@ -13,7 +13,7 @@ $(BIN)/python:
 site: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/site-builder build
-	@echo "Open _site/index.html in a browser, or serve it: $(BIN)/python -m http.server -d _site 8000"
+	@echo "The site is in _site/. Serve it with: $(BIN)/python -m http.server -d _site 8000  and open http://localhost:8000/"
 
 # Install what the tests need and run every test, plus the linter.
 test: $(BIN)/python

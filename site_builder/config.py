@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import StringConstraints, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 
 from .diagnostics import Diagnostics
-from .models.common import LocalizedText, StrictModel, localized
+from .models.common import HttpUrl, LocalizedText, StrictModel, localized
 from .models.validate import report_validation_error
 from .yamlio import YamlSyntaxError, parse_yaml
 
 UiLanguage = Literal["nb", "nn", "sv", "da", "fi", "is", "en"]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
 
 
 class Licence(StrictModel):
@@ -68,6 +67,8 @@ class SiteSettings(StrictModel):
     """Folder of Markdown documents, relative to site.yaml."""
     data_dir: str = "data"
     """Folder of YAML registries, relative to site.yaml."""
+    files_dir: str = "files"
+    """Folder of files that documents refer to (source PDFs, attachments), relative to site.yaml."""
 
     def name_in(self, lang: str) -> str:
         return localized(self.name, lang, "")
@@ -104,6 +105,10 @@ class SiteConfig:
     @property
     def data_dir(self) -> Path:
         return self.root / self.settings.data_dir
+
+    @property
+    def files_dir(self) -> Path:
+        return self.root / self.settings.files_dir
 
     @property
     def theme_dir(self) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,6 +48,7 @@ REFERENCE_FIELDS: dict[str, str] = {
     "motion": "motion",
     "against": "motion",
     "vote": "vote",
+    "file": "file",
 }
 
 _REGISTRY_FILES = {
@@ -95,6 +97,8 @@ class Site:
     """Each municipality's bodies (organisation identifiers)."""
     last_changed: dict[str, dt.date] = field(default_factory=dict)
     """When each source file (path relative to the project) last changed, where the history is known."""
+    files: set[str] = field(default_factory=set)
+    """Files in files/ that documents refer to (paths relative to files/), published under /files/."""
 
 
 def document_year(document: ContentDocument) -> int | None:
@@ -122,9 +126,49 @@ def sort_key(document: ContentDocument) -> tuple[str, str]:
     return inverted, document.model.title.casefold()
 
 
+MAX_REFERENCED_FILE_BYTES = 50_000_000
+"""A referenced file larger than this is refused: the site is for documents, not archives."""
+
+
+def check_file_reference(files_dir: Path, root: Path, value: str) -> tuple[str, str] | None:
+    """A problem (message, hint) with a `file:` reference, or None if it names a file inside files/."""
+    hint = "give a path inside files/, e.g. tromso/sak-124-22.pdf"
+    if value.startswith(("/", "\\", "~")) or PureWindowsPath(value).drive:
+        return f"the file reference '{value}' is an absolute path", hint
+    parts = PurePosixPath(value.replace("\\", "/")).parts
+    if ".." in parts:
+        return f"the file reference '{value}' leaves the project", hint
+    path = files_dir / PurePosixPath(value.replace("\\", "/"))
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return f"the file reference '{value}' cannot be followed", hint
+    if not resolved.is_relative_to(root.resolve()):
+        return f"'{value}' is a symbolic link that leads outside the project", "copy the file into files/ instead"
+    if not resolved.is_relative_to(files_dir.resolve()):
+        return f"the file reference '{value}' leaves the files/ folder", hint
+    if not resolved.is_file():
+        return f"no file '{value}' in files/", "add the file to files/ or fix the path"
+    size = resolved.stat().st_size
+    if size > MAX_REFERENCED_FILE_BYTES:
+        return (
+            f"'{value}' is {size:,} bytes, more than the limit of {MAX_REFERENCED_FILE_BYTES:,}",
+            "link to it instead",
+        )
+    return None
+
+
 class _ReferenceChecker:
-    def __init__(self, registries: Registries, documents: dict[str, ContentDocument], diagnostics: Diagnostics) -> None:
+    def __init__(
+        self,
+        registries: Registries,
+        documents: dict[str, ContentDocument],
+        diagnostics: Diagnostics,
+        config: SiteConfig,
+    ) -> None:
         self.diagnostics = diagnostics
+        self.config = config
+        self.files: set[str] = set()
         self.targets: dict[str, set[Any]] = {
             "municipality": set(registries.municipalities),
             "organisation": set(registries.organisations),
@@ -187,9 +231,20 @@ class _ReferenceChecker:
                 seen.add(identifier)
         return seen
 
+    def _resolve_file(self, value: str, origin: Origin, where: tuple[str | int, ...]) -> None:
+        problem = check_file_reference(self.config.files_dir, self.config.root, value)
+        if problem is None:
+            self.files.add(PurePosixPath(value.replace("\\", "/")).as_posix())
+            return
+        line, column = origin.position(*where)
+        self.diagnostics.error(origin.path, line, column, *problem)
+
     def _resolve(
         self, kind: str, value: Any, origin: Origin, where: tuple[str | int, ...], motions: set[str] | None
     ) -> None:
+        if kind == "file":
+            self._resolve_file(str(value), origin, where)
+            return
         if kind == "sdg":
             goal = int(str(value).split(".")[0])
             if self.targets["sdg"] and goal not in self.targets["sdg"]:
@@ -223,7 +278,7 @@ def build_site(
 ) -> Site:
     """Check every reference and index the documents every way the site lists them."""
     by_id = {d.id: d for d in documents}
-    checker = _ReferenceChecker(registries, by_id, diagnostics)
+    checker = _ReferenceChecker(registries, by_id, diagnostics, config)
     for table in (registries.municipalities, registries.organisations, registries.parties):
         for entry in table.values():
             checker.check(entry.value, entry.origin)
@@ -232,6 +287,7 @@ def build_site(
     for document in documents:
         checker.check(document.model, document.origin, source_id=document.id, backlinks=backlinks)
     site.backlinks = {k: sorted(v, key=lambda b: (b.source, b.field)) for k, v in sorted(backlinks.items())}
+    site.files = checker.files
 
     _index(site, documents)
     _collect_indicators(site, documents, diagnostics)

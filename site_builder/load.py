@@ -7,11 +7,14 @@ the Markdown body text, and records every problem as a diagnostic.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Diagnostics
-from .yamlio import YamlDocument, YamlSyntaxError, parse_yaml
+from .markdown import nesting_problem
+from .yamlio import Location, YamlDocument, YamlSyntaxError, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
 """Larger files are refused: no real document comes near, and a huge one would stall the build."""
@@ -60,10 +63,22 @@ def shown_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> SourceFile | None:
-    """Read a UTF-8 file (a BOM and Windows line endings are accepted)."""
+def read_text(path: Path, root: Path, diagnostics: Diagnostics, confine: bool = False) -> SourceFile | None:
+    """Read a UTF-8 file (a BOM and Windows line endings are accepted).
+
+    With `confine`, a file whose real location is outside `root` (through a symbolic link) is refused.
+    """
     shown = shown_path(path, root)
     try:
+        if confine and not path.resolve().is_relative_to(root.resolve()):
+            diagnostics.error(
+                shown,
+                1,
+                1,
+                f"'{shown}' is a symbolic link that leads outside the project",
+                "copy the file into the project instead",
+            )
+            return None
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             diagnostics.error(
@@ -75,8 +90,8 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> SourceFile | 
             )
             return None
         data = path.read_bytes()
-    except OSError as exc:
-        diagnostics.error(shown, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        diagnostics.error(shown, 1, 1, f"cannot read the file: {getattr(exc, 'strerror', None) or exc}")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -131,7 +146,35 @@ def split_front_matter(source: SourceFile, diagnostics: Diagnostics) -> RawDocum
         return None
     body_start = end.end() + 1
     body_line = text[:body_start].count("\n") + 1
-    return RawDocument(source=source, front_matter=document, body=text[body_start:], body_line=body_line)
+    raw = RawDocument(source=source, front_matter=document, body=text[body_start:], body_line=body_line)
+    return raw if _within_markdown_limits(raw, diagnostics) else None
+
+
+def _strings(value: Any, location: Location) -> Iterator[tuple[Location, str]]:
+    if isinstance(value, str):
+        yield location, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*location, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*location, index))
+
+
+def _within_markdown_limits(raw: RawDocument, diagnostics: Diagnostics) -> bool:
+    """Refuse Markdown nested too deep to render, in the body and in any front-matter text."""
+    fine = True
+    problem = nesting_problem(raw.body)
+    if problem is not None:
+        diagnostics.error(raw.source.shown, raw.body_line + problem[0], 1, problem[1], "flatten the lists and quotes")
+        fine = False
+    for location, text in _strings(raw.front_matter.data, ()):
+        problem = nesting_problem(text)
+        if problem is not None:
+            line, column = raw.front_matter.position(location)
+            diagnostics.error(raw.source.shown, line, column, problem[1], "flatten the lists and quotes")
+            fine = False
+    return fine
 
 
 def discover_content(content_dir: Path) -> list[Path]:
@@ -144,7 +187,7 @@ def discover_content(content_dir: Path) -> list[Path]:
 def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
     documents = []
     for path in discover_content(content_dir):
-        source = read_text(path, root, diagnostics)
+        source = read_text(path, root, diagnostics, confine=True)
         if source is None:
             continue
         raw = split_front_matter(source, diagnostics)
@@ -170,7 +213,7 @@ def load_registries(data_dir: Path, names: list[str], root: Path, diagnostics: D
         path = data_dir / f"{name}.yaml"
         if not path.exists():
             continue
-        source = read_text(path, root, diagnostics)
+        source = read_text(path, root, diagnostics, confine=True)
         if source is None:
             continue
         document = _parse(source, source.text, line_offset=0, diagnostics=diagnostics)

@@ -26,6 +26,29 @@ ALLOWED_ATTRIBUTES = {
 }  # fmt: skip
 ALLOWED_URL_SCHEMES = {"http", "https"}
 
+MAX_NESTING = 16
+"""Deeper Markdown is refused: Python-Markdown recurses per level and would run out of stack."""
+_TAB_WIDTH = 4
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """The first line (0-based) whose blockquotes or list indentation nest deeper than MAX_NESTING, with a message."""
+    for number, line in enumerate(text.split("\n")):
+        quotes = 0
+        column = 0
+        for char in line:
+            if char == ">":
+                quotes += 1
+            elif char == " ":
+                column += 1
+            elif char == "\t":
+                column += _TAB_WIDTH - column % _TAB_WIDTH
+            else:
+                break
+        if quotes > MAX_NESTING or column > MAX_NESTING * _TAB_WIDTH:
+            return number, f"Markdown nested more than {MAX_NESTING} levels deep"
+    return None
+
 
 class MarkdownRenderer:
     """One reusable converter; headings start at h2 because the page title is the only h1."""

@@ -6,7 +6,7 @@ Each page type's context is a dataclass; templates read only what it holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -50,6 +50,8 @@ class PageContext:
     """Given a language, the path of this page in it."""
     json_ld: dict[str, Any] | None = None
     """schema.org data about the page, written into its head."""
+    integrity: Mapping[str, str] = field(default_factory=dict)
+    """Subresource Integrity values of the theme's assets, by asset name."""
 
     def url(self, path: str) -> str:
         return urls.relative_url(self.path, path)
@@ -259,14 +261,19 @@ def _swap(item_path: Callable[[str, Any], str], key: Any, lang: str) -> str:
 
 
 def site_pages(
-    site: Site, lang: str, t: Strings, renderer: MarkdownRenderer, open_data: OpenData
+    site: Site,
+    lang: str,
+    t: Strings,
+    renderer: MarkdownRenderer,
+    open_data: OpenData,
+    integrity: Mapping[str, str],
 ) -> Iterator[PageContext]:
     """Every page's context in one language."""
 
     def markdown(text: str | None) -> Markup:
         return renderer.render(text) if text else Markup("")
 
-    base: dict[str, Any] = {"site": site, "lang": lang, "t": t, "markdown": markdown}
+    base: dict[str, Any] = {"site": site, "lang": lang, "t": t, "markdown": markdown, "integrity": integrity}
     home = Link(t("nav.home"), "")
 
     def crumbs(path: str, *trail: tuple[str, str]) -> list[Link]:

@@ -31,7 +31,7 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
         files[path] = content
 
     for lang in site.config.settings.languages:
-        for context in site_pages(site, lang, theme.strings[lang], renderer, open_data):
+        for context in site_pages(site, lang, theme.strings[lang], renderer, open_data, theme.integrity):
             try:
                 html = theme.environment.get_template(context.template).render(page=context)
             except jinja2.TemplateSyntaxError as exc:
@@ -54,12 +54,10 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
     for path, content in open_data.files.items():
         add(path, content)
-    for directory in reversed(theme.dirs):
-        assets = directory / "assets"
-        if assets.is_dir():
-            for asset in sorted(p for p in assets.rglob("*") if p.is_file()):
-                # A site theme's asset replaces the default theme's asset of the same name.
-                files[urls.asset_path(asset.relative_to(assets).as_posix())] = asset.read_bytes()
+    for relative in sorted(site.files):
+        add(urls.file_path(relative), (site.config.files_dir / relative).read_bytes())
+    for name, content in theme.assets.items():
+        add(urls.asset_path(name), content)
     return dict(sorted(files.items()))
 
 

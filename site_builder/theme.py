@@ -6,6 +6,8 @@ extend the template it replaces.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import traceback
 from dataclasses import dataclass
@@ -31,6 +33,10 @@ class Theme:
     environment: jinja2.Environment
     strings: dict[str, Strings]
     """UI strings per language."""
+    assets: dict[str, bytes]
+    """Static files by name below assets/; a site theme's file replaces the default one of that name."""
+    integrity: dict[str, str]
+    """Subresource Integrity value (sha384) of each asset, for the pages' <link> and <script> tags."""
 
 
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
@@ -83,4 +89,14 @@ def load_theme(site: Site, diagnostics: Diagnostics) -> Theme | None:
     except jinja2.TemplateError as exc:
         diagnostics.error("templates", 1, 1, f"cannot set up templates: {exc}")
         return None
-    return Theme(dirs, environment, strings)
+    assets: dict[str, bytes] = {}
+    for directory in reversed(dirs):
+        folder = directory / "assets"
+        if folder.is_dir():
+            for asset in sorted(p for p in folder.rglob("*") if p.is_file()):
+                assets[asset.relative_to(folder).as_posix()] = asset.read_bytes()
+    integrity = {
+        name: "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+        for name, data in assets.items()
+    }
+    return Theme(dirs, environment, strings, dict(sorted(assets.items())), integrity)

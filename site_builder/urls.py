@@ -93,6 +93,11 @@ def schema_path(doc_type: str) -> str:
     return f"schemas/{doc_type}.schema.json"
 
 
+def file_path(relative: str) -> str:
+    """Where a file from files/ that a document refers to is published."""
+    return f"files/{relative}"
+
+
 def asset_path(name: str) -> str:
     return f"assets/{name}"
 

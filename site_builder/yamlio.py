@@ -17,6 +17,9 @@ import yaml
 
 Location = tuple[str | int, ...]
 
+MAX_DEPTH = 64
+"""Deeper YAML is refused: no content needs it, and it is how parsers are made to recurse without end."""
+
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -112,6 +115,11 @@ class _Builder:
         self.document.problems.append(ValueProblem(location, line, column, message, hint))
 
     def build(self, node: yaml.Node, location: Location) -> Any:
+        if len(location) > MAX_DEPTH:
+            self._problem(
+                location, node, f"the YAML is nested more than {MAX_DEPTH} levels deep", "flatten the structure"
+            )
+            return None
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             # The composer hands out the anchored node again for every alias.
             if id(node) in self.seen:

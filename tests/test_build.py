@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +220,91 @@ def test_site_theme_overrides_a_template_and_can_extend_the_default(make_project
     html = build(config).files["nb/index.html"].decode()
     assert "<p>Velkommen hit</p>" in html
     assert "Siste vedtak" in html
+
+
+def test_pages_carry_a_content_security_policy_and_subresource_integrity(shipped_build):
+    import base64
+    import hashlib
+
+    css = shipped_build.files["assets/style.css"]
+    digest = "sha384-" + base64.b64encode(hashlib.sha384(css).digest()).decode()
+    for path, data in shipped_build.files.items():
+        if not path.endswith(".html"):
+            continue
+        html = data.decode()
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src' in html, path
+        if path != "index.html":
+            assert f'integrity="{digest}"' in html, path
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert all(tag == '<script type="application/ld+json">' for tag in scripts), (path, scripts)
+
+
+def test_referenced_files_are_published_and_checked(make_project):
+    text = MINIMAL_DECISION.replace(
+        "date: 2022-08-23\n",
+        "date: 2022-08-23\nsource: {title: Saksframlegg, file: tromso/sak-124-22.pdf}\n"
+        "attachments:\n  - {title: Vedlegg 1, file: tromso/vedlegg-1.pdf}\n",
+    )
+    config = make_project(
+        {DECISION: text, "files/tromso/sak-124-22.pdf": "%PDF-1.4 sak", "files/tromso/vedlegg-1.pdf": "%PDF-1.4 v"}
+    )
+    result = build(config)
+    assert result.files["files/tromso/sak-124-22.pdf"] == b"%PDF-1.4 sak"
+    html = result.files["nb/decisions/tromso-nsc/index.html"].decode()
+    assert 'href="../../../files/tromso/sak-124-22.pdf" download' in html
+    assert 'href="../../../files/tromso/vedlegg-1.pdf" download' in html
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("../../etc/passwd", "the file reference '../../etc/passwd' leaves the project"),
+        ("/etc/passwd", "the file reference '/etc/passwd' is an absolute path"),
+        ("tromso/missing.pdf", "no file 'tromso/missing.pdf' in files/"),
+        ("outside/passwd", "'outside/passwd' is a symbolic link that leads outside the project"),
+    ],
+)
+def test_file_references_stay_inside_the_project(make_project, tmp_path_factory, reference, message):
+    text = MINIMAL_DECISION.replace(
+        "date: 2022-08-23\n", f"date: 2022-08-23\nsource: {{title: Sak, file: '{reference}'}}\n"
+    )
+    config = make_project({DECISION: text, "files/keep.txt": "x"})
+    secret = tmp_path_factory.mktemp("elsewhere")
+    (secret / "passwd").write_text("root:x:0:0")
+    (config.parent / "files" / "outside").symlink_to(secret, target_is_directory=True)
+    problems = [str(d) for d in build_check(config)]
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{DECISION}:8:22: error: {message} (")
+
+
+def build_check(config: Path):
+    from site_builder.build import check
+
+    return check(config).sorted()
+
+
+def test_symlinked_content_leading_outside_is_refused(make_project, tmp_path_factory):
+    config = make_project()
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "secret.md"
+    elsewhere.write_text(MINIMAL_DECISION)
+    (config.parent / "content" / "decisions" / "tromso" / "linked.md").symlink_to(elsewhere)
+    problems = [str(d) for d in build_check(config)]
+    assert problems == [
+        "content/decisions/tromso/linked.md:1:1: error: 'content/decisions/tromso/linked.md' is a symbolic link "
+        "that leads outside the project (copy the file into the project instead)"
+    ]
+
+
+def test_deep_nesting_is_refused(make_project):
+    deep_yaml = (
+        "---\ntype: decision\ntitle: x\nlang: nb\nmunicipality: tromso\nstatus: adopted\nsummary:\n"
+        + "".join("  " * (i + 1) + "- \n" for i in range(80))
+        + "---\n"
+    )
+    problems = [str(d) for d in build_check(make_project({DECISION: deep_yaml}))]
+    assert any("the YAML is nested more than 64 levels deep" in p for p in problems), problems
+    deep_markdown = MINIMAL_DECISION + "\n" + ">" * 40 + " sitat\n"
+    problems = [str(d) for d in build_check(make_project({DECISION: deep_markdown}))]
+    assert problems == [
+        f"{DECISION}:11:1: error: Markdown nested more than 16 levels deep (flatten the lists and quotes)"
+    ]

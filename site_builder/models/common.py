@@ -18,6 +18,20 @@ Identifier = Annotated[
 Language = Literal["nb", "nn", "sv", "da", "fi", "is", "en", "se"]
 """Languages a document's own text can be written in (ISO 639-1; `se` is North Sami)."""
 
+HttpUrl = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://[^\s<>\"'`]+$", max_length=2000),
+    Field(description="A public web address starting with http:// or https://."),
+]
+"""Links in content are web addresses only: no javascript:, data: or relative tricks."""
+
+ProjectFile = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=500),
+    Field(description="A file in the project's files/ folder, as a relative path, e.g. tromso/sak-124-22.pdf."),
+]
+"""Checked against the file system in the graph stage: it must stay inside files/."""
+
 CountryCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{2}$"),
@@ -93,7 +107,9 @@ class Source(StrictModel):
     """Year of publication."""
     reference: str | None = None
     """A table code, section or page in the publication, e.g. "A3"."""
-    url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    url: HttpUrl | None = None
     """A public web address (http or https) of the source."""
+    file: ProjectFile | None = None
+    """The source document itself (e.g. the PDF), in the project's files/ folder; it is published beside the page."""
     note: str | None = None
     """Anything a reader needs to know about the source."""

@@ -14,9 +14,11 @@ from pydantic import Field, model_validator
 from .common import (
     CountryCode,
     CurrencyCode,
+    HttpUrl,
     Identifier,
     Language,
     Person,
+    ProjectFile,
     SdgCode,
     Source,
     StrictModel,
@@ -213,6 +215,8 @@ class Attachment(StrictModel):
     title: str
     included: bool = True
     """Whether the attachment's content is in the source document we publish from."""
+    file: ProjectFile | None = None
+    """The attachment itself, in the project's files/ folder; it is published beside the page."""
 
 
 class Decision(DocumentBase):
@@ -536,7 +540,7 @@ class OfferedResource(StrictModel):
 
     title: str
     description: str | None = None
-    url: str | None = None
+    url: HttpUrl | None = None
 
 
 class PeerStatus(StrictModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from .common import CountryCode, Identifier, LocalizedText, Source, StrictModel, Year, localized
+from .common import CountryCode, HttpUrl, Identifier, LocalizedText, Source, StrictModel, Year, localized
 
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), Field(description="A colour as #rrggbb.")]
 
@@ -59,7 +59,7 @@ class Municipality(StrictModel):
     """Where to place the municipality on a map."""
     population: list[Population] = []
     """Population figures from the source documents or official statistics."""
-    url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    url: HttpUrl | None = None
     """The municipality's web site."""
 
     def name_in(self, lang: str) -> str:
@@ -122,7 +122,7 @@ class Organisation(StrictModel):
     """For a municipal body: the municipality it belongs to."""
     parent: Identifier | None = None
     """An organisation this one is part of."""
-    url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    url: HttpUrl | None = None
     description: LocalizedText = {}
     """A short description in the editor's own words, per language."""
     founded: Year | None = None
@@ -182,7 +182,7 @@ class Convention(StrictModel):
     names: LocalizedText
     """The convention's name in each UI language."""
     adopted: Year | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    url: HttpUrl | None = None
 
     def name_in(self, lang: str) -> str:
         return localized(self.names, lang, self.abbreviation)
