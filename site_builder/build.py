@@ -64,4 +64,9 @@ def build(config_path: Path, out_dir: Path | None = None) -> BuildResult:
 
 
 def _protected_paths(config: SiteConfig) -> list[Path]:
-    return [config.root, config.content_dir, config.data_dir, config.root / "themes", config.root / "site_builder"]
+    """Folders the output may never replace: the project and every folder of sources."""
+    folders = [config.root, config.content_dir, config.data_dir, config.files_dir, config.root / "themes"]
+    folders.append(config.root / "site_builder")
+    if config.theme_dir is not None:
+        folders.append(config.theme_dir)
+    return folders

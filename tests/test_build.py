@@ -155,7 +155,7 @@ def test_rebuild_replaces_output_completely(make_project, tmp_path):
     assert (out / MARKER).is_file()
 
 
-@pytest.mark.parametrize("folder", [".", "content", "data"])
+@pytest.mark.parametrize("folder", [".", "content", "data", "files"])
 def test_output_guard_refuses_project_folders(make_project, folder):
     config = make_project()
     target = config.parent / folder
