@@ -9,8 +9,10 @@ from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
 from .history import last_changes
-from .load import load_content, load_registries
+from .lint import lint_personal_data
+from .load import RawDocument, RawRegistry, load_content, load_registries
 from .model import validate_documents, validate_registries
+from .write import write_site
 from .models import REGISTRIES
 
 
@@ -28,39 +30,72 @@ def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
         return None
     raw_registries = load_registries(config.data_dir, list(REGISTRIES), config.root, diagnostics)
     raw_documents = load_content(config.content_dir, config.root, diagnostics)
+    for raw in raw_documents:
+        contacts = raw.front_matter.data.get("public_contacts")
+        lint_personal_data(raw.source, contacts if isinstance(contacts, list) else [], diagnostics)
+    for registry in raw_registries:
+        lint_personal_data(registry.source, [], diagnostics)
     registries = validate_registries(raw_registries, diagnostics)
     documents = validate_documents(raw_documents, diagnostics)
     history = last_changes(config.root, [config.content_dir, config.data_dir])
-    site = build_site(config, registries, documents, diagnostics, history)
+    site = build_site(config, registries, documents, diagnostics, history, _identifiers(raw_documents, raw_registries))
     return None if diagnostics.has_errors() else site
 
 
+def compile_site(config_path: Path, diagnostics: Diagnostics) -> BuildResult | None:
+    """Everything a build makes, in memory, with the whole-site checks; None if anything failed."""
+    from .links import check_links
+    from .opendata.exports import derive_open_data
+    from .render import render_site
+    from .theme import load_theme
+
+    site = load_site(config_path, diagnostics)
+    theme = load_theme(site, diagnostics) if site is not None else None
+    if site is None or theme is None:
+        return None
+    open_data = derive_open_data(site, theme.strings, diagnostics)
+    if diagnostics.has_errors():
+        return None
+    rendered = render_site(site, theme, open_data, diagnostics)
+    if diagnostics.has_errors():
+        return None
+    check_links(rendered.files, rendered.page_sources, diagnostics)
+    return None if diagnostics.has_errors() else BuildResult(site=site, files=rendered.files)
+
+
+_REGISTRY_KINDS = {"municipalities": "municipality", "organisations": "organisation", "parties": "party",
+                   "topics": "topic", "conventions": "convention"}  # fmt: skip
+
+
+def _identifiers(raw_documents: list[RawDocument], raw_registries: list[RawRegistry]) -> dict[str, set[str]]:
+    """Every identifier the sources declare, valid or not, by kind of reference target."""
+    found: dict[str, set[str]] = {"document": set()}
+    for raw in raw_documents:
+        found["document"].add(raw.stem)
+        found.setdefault(str(raw.front_matter.data.get("type")), set()).add(raw.stem)
+    for registry in raw_registries:
+        kind = _REGISTRY_KINDS.get(registry.name)
+        if kind is not None:
+            found[kind] = {str(e["id"]) for e in registry.document.data if isinstance(e, dict) and "id" in e}
+    return found
+
+
 def check(config_path: Path) -> Diagnostics:
-    """Validate everything and write nothing."""
+    """Validate everything, render in memory and check every link; write nothing."""
     diagnostics = Diagnostics()
-    load_site(config_path, diagnostics)
+    compile_site(config_path, diagnostics)
     return diagnostics
 
 
 def build(config_path: Path, out_dir: Path | None = None) -> BuildResult:
     """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors."""
-    from .opendata.exports import derive_open_data
-    from .render import render_site
-    from .theme import load_theme
-    from .write import write_site
-
     diagnostics = Diagnostics()
-    site = load_site(config_path, diagnostics)
-    theme = load_theme(site, diagnostics) if site is not None else None
-    if site is None or theme is None:
-        raise BuildFailed(diagnostics.sorted())
-    open_data = derive_open_data(site, theme.strings, diagnostics)
-    files = render_site(site, theme, open_data, diagnostics) if not diagnostics.has_errors() else {}
-    if diagnostics.has_errors():
+    result = compile_site(config_path, diagnostics)
+    if result is None:
         raise BuildFailed(diagnostics.sorted())
     if out_dir is not None:
-        write_site(files, out_dir, protected=_protected_paths(site.config))
-    return BuildResult(site=site, files=files)
+        write_site(result.files, out_dir, protected=_protected_paths(result.site.config))
+    return result
 
 
 def _protected_paths(config: SiteConfig) -> list[Path]:

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -27,10 +28,60 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into a folder")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _site next to site.yaml)")
-    commands.add_parser("check", help="validate all content and write nothing")
+    check = commands.add_parser("check", help="validate all content, render in memory, check every link; write nothing")
+    check.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text for people; json for programs; github for annotations in GitHub Actions",
+    )
+    serve = commands.add_parser(
+        "serve", help="build, serve on localhost, rebuild and reload the browser on every change"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    new = commands.add_parser("new", help="write a valid new document of a content type to start from")
+    new.add_argument(
+        "type", choices=["decision", "strategy", "membership", "agreement", "commitment", "relations", "page"]
+    )
+    new.add_argument("--municipality", help="the municipality's identifier in data/municipalities.yaml")
+    new.add_argument("--title", help="the document's title (also gives the file name)")
+    new.add_argument("--lang", help="language of the text (default: the municipality's country's language)")
     schemas = commands.add_parser("schemas", help="write the JSON Schemas of every content type for editors")
     schemas.add_argument("--out", type=Path, default=None, help="folder (default: schemas/ next to site.yaml)")
     return parser
+
+
+def _github_escape(text: str, in_property: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+
+def _print_machine_diagnostics(diagnostics: list[Diagnostic], style: str) -> None:
+    if style == "json":
+        records = [
+            {
+                "path": d.path,
+                "line": d.line,
+                "column": d.column,
+                "severity": d.severity.value,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ]
+        print(
+            json.dumps(
+                {"diagnostics": records, "errors": sum(d.severity.value == "error" for d in diagnostics)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for d in diagnostics:
+        message = d.message + (f" ({d.hint})" if d.hint else "")
+        print(
+            f"::{d.severity.value} file={_github_escape(d.path, True)},line={d.line},col={d.column}::{_github_escape(message)}"
+        )
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -41,6 +92,47 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(f"{errors} error(s) found.", file=sys.stderr)
 
 
+_COUNTRY_LANGUAGE = {"NO": "nb", "SE": "sv", "DK": "da", "FI": "fi", "IS": "is"}
+_NEW_TITLE = {"nb": "Nytt dokument", "sv": "Nytt dokument", "en": "New document"}
+
+
+def _new(config_path: Path, doc_type: str, municipality: str | None, title: str | None, lang: str | None) -> int:
+    import datetime as dt
+
+    from .build import load_site
+    from .diagnostics import Diagnostics
+    from .scaffold import scaffold
+
+    diagnostics = Diagnostics()
+    site = load_site(config_path, diagnostics)
+    if site is None:
+        _print_diagnostics(diagnostics.sorted())
+        print("Fix these problems first: a new document is checked against the existing content.", file=sys.stderr)
+        return EXIT_CONTENT
+    municipalities = site.registries.municipalities
+    if not municipalities:
+        print("error: data/municipalities.yaml has no municipality yet; add one first", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = municipality or next(iter(sorted(municipalities)))
+    if chosen not in municipalities:
+        print(f"error: no municipality '{chosen}' in data/municipalities.yaml", file=sys.stderr)
+        print("choose one of: " + ", ".join(sorted(municipalities)), file=sys.stderr)
+        return EXIT_USAGE
+    language = lang or _COUNTRY_LANGUAGE.get(municipalities[chosen].value.country, "en")
+    partner = next((m for m in sorted(municipalities) if m != chosen), chosen)
+    networks = [k for k, e in sorted(site.registries.organisations.items()) if e.value.kind == "network"]
+    organisation = (networks or sorted(site.registries.organisations) or ["add-an-organisation"])[0]
+    path, text = scaffold(
+        site.config, doc_type, chosen, title or _NEW_TITLE.get(language, "New document"), language,
+        dt.date.today(), partner, organisation,
+    )  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"Wrote {path.relative_to(site.config.root).as_posix()}:\n")
+    print(text)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     config_path: Path = args.config
@@ -48,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         from .build import check
 
         diagnostics = check(config_path)
+        if args.format != "text":
+            _print_machine_diagnostics(diagnostics.sorted(), args.format)
+            return EXIT_CONTENT if diagnostics.has_errors() else EXIT_OK
         _print_diagnostics(diagnostics.sorted())
         if diagnostics.has_errors():
             return EXIT_CONTENT
@@ -68,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_CONTENT
         print(f"Built {len(result.files)} files into {out_dir}")
         return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(config_path, args.port)
+    if args.command == "new":
+        return _new(config_path, args.type, args.municipality, args.title, args.lang)
     if args.command == "schemas":
         from .schemas import write_schemas
 
@@ -78,5 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def run() -> None:
+    """The console script: `main`, quiet when the reader of our output goes away (e.g. `| head`)."""
+    try:
+        code = main()
+    except BrokenPipeError:
+        code = EXIT_OK
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -165,6 +165,7 @@ class _ReferenceChecker:
         documents: dict[str, ContentDocument],
         diagnostics: Diagnostics,
         config: SiteConfig,
+        invalid: dict[str, set[str]],
     ) -> None:
         self.diagnostics = diagnostics
         self.config = config
@@ -180,6 +181,10 @@ class _ReferenceChecker:
             "strategy": {k for k, d in documents.items() if d.type == "strategy"},
             "document": set(documents),
         }
+        # Entries that exist but failed validation already have their own diagnostic; references to
+        # them are not reported again as dangling.
+        for kind, identifiers in invalid.items():
+            self.targets.setdefault(kind, set()).update(identifiers)
         self.documents = documents
 
     def check(
@@ -275,10 +280,14 @@ def build_site(
     documents: list[ContentDocument],
     diagnostics: Diagnostics,
     last_changed: dict[str, dt.date] | None = None,
+    invalid: dict[str, set[str]] | None = None,
 ) -> Site:
-    """Check every reference and index the documents every way the site lists them."""
+    """Check every reference and index the documents every way the site lists them.
+
+    `invalid` names, per kind of target, the identifiers of entries that failed validation.
+    """
     by_id = {d.id: d for d in documents}
-    checker = _ReferenceChecker(registries, by_id, diagnostics, config)
+    checker = _ReferenceChecker(registries, by_id, diagnostics, config, invalid or {})
     for table in (registries.municipalities, registries.organisations, registries.parties):
         for entry in table.values():
             checker.check(entry.value, entry.origin)

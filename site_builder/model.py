@@ -51,6 +51,8 @@ class ContentDocument:
     origin: Origin
     source_path: str
     """The file's path relative to the project root, for "edit this page"."""
+    source_text: str = ""
+    """The file's whole text, for diagnostics found after rendering."""
 
     @property
     def type(self) -> str:
@@ -132,6 +134,7 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> ContentDocu
         body_line=raw.body_line,
         origin=Origin(shown, raw.front_matter),
         source_path=shown,
+        source_text=raw.source.text,
     )
 
 

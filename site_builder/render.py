@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -13,15 +14,24 @@ from .graph import Site
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .opendata.exports import OpenData
-from .pages import site_pages
+from .pages import DocumentContext, site_pages
 from .schemas import document_schemas, schema_text
 from .theme import Theme, template_location
 
 
-def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diagnostics) -> dict[str, bytes]:
+@dataclass
+class RenderedSite:
+    files: dict[str, bytes]
+    """Every output file by path."""
+    page_sources: dict[str, tuple[str, str]]
+    """For pages made from a content file: (its path as editors know it, its text)."""
+
+
+def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diagnostics) -> RenderedSite:
     """Every page, schema, asset and open-data file, by output path. Refuses two files with one path."""
     root = site.config.root
     files: dict[str, bytes] = {}
+    page_sources: dict[str, tuple[str, str]] = {}
     renderer = MarkdownRenderer()
 
     def add(path: str, content: bytes) -> None:
@@ -37,12 +47,14 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
             except jinja2.TemplateSyntaxError as exc:
                 where = shown_path(Path(exc.filename), root) if exc.filename else exc.name or "template"
                 diagnostics.error(where, exc.lineno, 1, f"template syntax error: {exc.message}")
-                return {}
+                return RenderedSite({}, {})
             except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 path, line = template_location(exc, root)
                 diagnostics.error(path, line, 1, f"cannot render {context.path}: {type(exc).__name__}: {exc}")
-                return {}
+                return RenderedSite({}, {})
             add(context.path, _tidy(html).encode("utf-8"))
+            if isinstance(context, DocumentContext) and context.document is not None:
+                page_sources[context.path] = (context.document.source_path, context.document.source_text)
     default_language = site.config.settings.default_language
     root_redirect = theme.environment.get_template("redirect.html").render(
         target=urls.relative_url("index.html", urls.home_path(default_language)),
@@ -58,7 +70,7 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
         add(urls.file_path(relative), (site.config.files_dir / relative).read_bytes())
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return dict(sorted(files.items()))
+    return RenderedSite(dict(sorted(files.items())), page_sources)
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")

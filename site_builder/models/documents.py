@@ -49,6 +49,9 @@ class DocumentBase(StrictModel):
     """What the editor decided where the source was unclear, incomplete or wrong."""
     related: list[Identifier] = []
     """Identifiers of other documents on the site that a reader should see next."""
+    public_contacts: list[str] = []
+    """E-mail addresses or phone numbers in this document that belong to public roles (a post box, a
+    switchboard) and may be published; any other such value is refused by the personal-data lint."""
 
 
 # --- decisions -----------------------------------------------------------------

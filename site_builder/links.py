@@ -1,0 +1,53 @@
+"""Whole-site check: every link and anchor from one page to another resolves."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from functools import cache
+from urllib.parse import unquote, urlsplit
+
+from .diagnostics import Diagnostics
+
+_LINK = re.compile(rb"""<(?:a|link)\b[^>]*?\bhref="([^"]*)"|<(?:img|script)\b[^>]*?\bsrc="([^"]*)\"""")
+_ID = re.compile(rb"""\bid="([^"]+)\"""")
+
+
+def check_links(
+    files: Mapping[str, bytes], page_sources: Mapping[str, tuple[str, str]], diagnostics: Diagnostics
+) -> None:
+    """Report links between pages that lead nowhere, at the source file of the page when known.
+
+    `page_sources` maps an output page to (source path shown to editors, source text) for pages made from
+    content, so the diagnostic can name the line that holds the link.
+    """
+
+    @cache
+    def anchors(path: str) -> frozenset[str]:
+        return frozenset(match.decode() for match in _ID.findall(files[path]))
+
+    for page, html in files.items():
+        if not page.endswith(".html"):
+            continue
+        for match in _LINK.finditer(html):
+            raw = (match.group(1) or match.group(2) or b"").decode()
+            parts = urlsplit(raw)
+            if parts.scheme or parts.netloc or raw.startswith("//"):
+                continue
+            target = page
+            if parts.path:
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+                if parts.path.endswith("/") or target == ".":
+                    target = "index.html" if target == "." else f"{target}/index.html"
+            problem = None
+            if target.startswith("../") or target not in files:
+                problem = f"the page {page} links to '{raw}', which is not on the site"
+            elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in anchors(target):
+                problem = f"the page {page} links to '{raw}', but that page has no anchor '#{parts.fragment}'"
+            if problem is None:
+                continue
+            where, text = page_sources.get(page, (page, ""))
+            offset = text.find(parts.fragment or raw) if text else -1
+            line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
+            diagnostics.error(where, line, 1, problem, "fix the link or the identifier it points to")

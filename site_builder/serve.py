@@ -1,0 +1,220 @@
+"""`site-builder serve`: build in memory, serve on localhost, rebuild on every change, reload the browser.
+
+A content error is printed in the terminal and shown in the browser as an
+overlay naming file, line and message, while the last good build stays
+served. Pages get one extra script, from this server's own origin, that
+listens for rebuilds (Server-Sent Events); nothing of it reaches a real build.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .build import compile_site
+from .diagnostics import Diagnostic, Diagnostics
+
+RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
+_RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
+
+RELOAD_SCRIPT = """\
+(function () {
+  "use strict";
+  function showErrors(errors) {
+    var old = document.getElementById("site-builder-errors");
+    if (old) { old.remove(); }
+    if (!errors.length) { return; }
+    var box = document.createElement("div");
+    box.id = "site-builder-errors";
+    box.setAttribute("role", "alert");
+    var s = box.style;
+    s.position = "fixed"; s.inset = "0"; s.zIndex = "2147483647"; s.overflow = "auto";
+    s.background = "rgba(20, 20, 20, 0.94)"; s.color = "#fff"; s.padding = "2rem";
+    s.font = "15px/1.5 ui-monospace, monospace";
+    var heading = document.createElement("h2");
+    heading.textContent = "site-builder: the last change has errors; showing the last good build";
+    box.appendChild(heading);
+    var list = document.createElement("ul");
+    errors.forEach(function (e) {
+      var item = document.createElement("li");
+      item.textContent = e.path + ":" + e.line + ":" + e.column + ": " + e.message + (e.hint ? " (" + e.hint + ")" : "");
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    document.body.appendChild(box);
+  }
+  function check(reload) {
+    fetch("/__serve__/errors").then(function (r) { return r.json(); }).then(function (data) {
+      if (data.errors.length) { showErrors(data.errors); } else if (reload) { location.reload(); } else { showErrors([]); }
+    });
+  }
+  var events = new EventSource("/__serve__/events");
+  var seen = null;
+  events.addEventListener("build", function (event) {
+    if (seen !== null && event.data !== seen) { check(true); }
+    seen = event.data;
+  });
+  check(false);
+})();
+"""
+
+
+class DevServer:
+    """The last good build in memory, the current errors, and a counter that rises with every rebuild."""
+
+    def __init__(self, config_path: Path, log: Callable[[str], None]) -> None:
+        self.config_path = config_path
+        self.log = log
+        self.files: dict[str, bytes] = {}
+        self.errors: list[Diagnostic] = []
+        self.generation = 0
+        self.changed = threading.Condition()
+
+    def rebuild(self) -> bool:
+        started = time.perf_counter()
+        diagnostics = Diagnostics()
+        result = compile_site(self.config_path, diagnostics)
+        with self.changed:
+            if result is not None:
+                self.files = {path: inject_reload(path, data) for path, data in result.files.items()}
+                self.errors = []
+            else:
+                self.errors = diagnostics.sorted()
+            self.generation += 1
+            self.changed.notify_all()
+        if result is None:
+            for diagnostic in self.errors:
+                self.log(str(diagnostic))
+            self.log(f"{len(self.errors)} problem(s); still serving the last good build.")
+            return False
+        self.log(f"Built {len(result.files)} files in {time.perf_counter() - started:.2f} s.")
+        return True
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.generation != seen, timeout=timeout)
+            return self.generation
+
+
+def inject_reload(path: str, data: bytes) -> bytes:
+    """Add the reload script to an HTML page, just before </body>."""
+    if not path.endswith(".html") or b"</body>" not in data:
+        return data
+    head, _, tail = data.rpartition(b"</body>")
+    return head + _RELOAD_TAG + b"\n</body>" + tail
+
+
+def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class names it so
+            return
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            if path == RELOAD_SCRIPT_PATH:
+                self._send(HTTPStatus.OK, RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+            elif path == "/__serve__/errors":
+                errors = [
+                    {"path": d.path, "line": d.line, "column": d.column, "message": d.message, "hint": d.hint}
+                    for d in server_state.errors
+                ]
+                self._send(HTTPStatus.OK, json.dumps({"errors": errors}).encode(), "application/json")
+            elif path == "/__serve__/events":
+                self._events()
+            else:
+                self._file(path)
+
+        def _file(self, path: str) -> None:
+            relative = path.lstrip("/")
+            if relative == "" or relative.endswith("/"):
+                relative += "index.html"
+            files = server_state.files
+            if relative not in files and f"{relative}/index.html" in files:
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = files.get(relative)
+            if data is None:
+                self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
+                return
+            content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
+            if content_type.startswith("text/") or content_type in ("application/json", "application/ld+json"):
+                content_type += "; charset=utf-8"
+            self._send(HTTPStatus.OK, data, content_type)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    current = server_state.wait_for_change(seen, timeout=15)
+                    if current != seen:
+                        self.wfile.write(f"event: build\ndata: {current}\n\n".encode())
+                        seen = current
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def serve(config_path: Path, port: int, host: str = "127.0.0.1") -> int:
+    """Serve until Ctrl-C; returns the exit code."""
+    import watchfiles
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    state = DevServer(config_path, log)
+    state.rebuild()
+    root = config_path.resolve().parent
+    try:
+        httpd = ThreadingHTTPServer((host, port), _handler(state))
+    except OSError as exc:
+        log(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return 2
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, name="http", daemon=True).start()
+    log(f"Serving on http://{host}:{httpd.server_address[1]}/  (Ctrl-C to stop)")
+    stop = threading.Event()
+    watched = [
+        p
+        for p in (root / "content", root / "data", root / "themes", root / "files", config_path.resolve())
+        if p.exists()
+    ]
+    try:
+        for _changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50, raise_interrupt=True):
+            state.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+    log("Stopped.")
+    return 0
