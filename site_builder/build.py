@@ -12,8 +12,8 @@ from .history import last_changes
 from .lint import lint_personal_data
 from .load import RawDocument, RawRegistry, load_content, load_registries
 from .model import validate_documents, validate_registries
-from .write import write_site
 from .models import REGISTRIES
+from .write import write_site
 
 
 @dataclass

@@ -116,7 +116,7 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class names it so
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
