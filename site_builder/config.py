@@ -42,14 +42,16 @@ class Publisher(StrictModel):
     """Who publishes the site and its data."""
 
     name: str
+    """The publisher's name."""
     url: HttpUrl | None = None
+    """The publisher's web site."""
 
 
 class SiteSettings(StrictModel):
     """Every setting in site.yaml."""
 
     name: LocalizedText
-    """The site's name in each UI language."""
+    """The site's name in each UI language; a language without one shows the default language's name."""
     description: LocalizedText = {}
     """One sentence about the site in each UI language."""
     base_url: HttpUrl
@@ -61,8 +63,11 @@ class SiteSettings(StrictModel):
     theme: str | None = None
     """A folder of templates and assets that override the default theme, relative to site.yaml."""
     licence: Licence
+    """The licence of every page and dataset."""
     repository: Repository | None = None
+    """The repository the site is built from, for "edit this page" links."""
     publisher: Publisher | None = None
+    """Who publishes the site; named in the open-data catalogue."""
     content_dir: str = "content"
     """Folder of Markdown documents, relative to site.yaml."""
     data_dir: str = "data"
@@ -71,10 +76,10 @@ class SiteSettings(StrictModel):
     """Folder of files that documents refer to (source PDFs, attachments), relative to site.yaml."""
 
     def name_in(self, lang: str) -> str:
-        return localized(self.name, lang, "")
+        return localized(self.name, lang, localized(self.name, self.default_language, ""))
 
     def description_in(self, lang: str) -> str:
-        return localized(self.description, lang, "")
+        return localized(self.description, lang, localized(self.description, self.default_language, ""))
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteSettings:
@@ -84,9 +89,8 @@ class SiteSettings(StrictModel):
             raise ValueError(f"default_language '{self.default_language}' is not one of languages")
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("languages lists a language twice")
-        missing = [lang for lang in self.languages if lang not in self.name]
-        if missing:
-            raise ValueError(f"name has no text for {', '.join(missing)}")
+        if self.default_language not in self.name:
+            raise ValueError(f"name has no text for the default language '{self.default_language}'")
         return self
 
 

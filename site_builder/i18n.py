@@ -54,6 +54,11 @@ class Strings:
             return ""
         return str(self.locale.territories.get(code, code))
 
+    def language_own_name(self, code: str) -> str:
+        """A language's name in that language itself, as language switchers show it ("Svenska")."""
+        name = Locale.parse(code).get_display_name(code) or code
+        return name[:1].upper() + name[1:]
+
     def language(self, code: str) -> str:
         return str(self.locale.languages.get(code, code))
 

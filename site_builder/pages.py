@@ -70,7 +70,7 @@ class PageContext:
         if self.alternate_path is None:
             return []
         return [
-            Link(self.t(f"language.{lang}"), self.url(self.alternate_path(lang)), lang)
+            Link(self.t.language_own_name(lang), self.url(self.alternate_path(lang)), lang)
             for lang in self.site.config.settings.languages
         ]
 

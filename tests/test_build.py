@@ -308,3 +308,16 @@ def test_deep_nesting_is_refused(make_project):
     assert problems == [
         f"{DECISION}:11:1: error: Markdown nested more than 16 levels deep (flatten the lists and quotes)"
     ]
+
+
+def test_a_fourth_language_is_one_strings_file_and_one_line_of_config(make_project):
+    english = (REPO / "themes" / "default" / "strings" / "en.yaml").read_text(encoding="utf-8")
+    config = make_project({
+        "site.yaml": SITE_YAML.replace("languages: [nb, sv, en]", "languages: [nb, sv, en, da]") + "theme: mytheme\n",
+        "mytheme/strings/da.yaml": english.replace("nav.home: Home", "nav.home: Forside"),
+    })  # fmt: skip
+    result = build(config)
+    html = result.files["da/decisions/tromso-nsc/index.html"].decode()
+    assert html.startswith('<!DOCTYPE html>\n<html lang="da">')
+    assert 'hreflang="da" lang="da" aria-current="true">Dansk</a>' in html
+    assert 'hreflang="sv" lang="sv">Svenska</a>' in result.files["nb/index.html"].decode()

@@ -11,7 +11,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 Identifier = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=120),
-    Field(description="A lower-case identifier: letters a–z, digits and single hyphens."),
 ]
 """Identifiers name things in URLs and references, so they stay ASCII."""
 
@@ -21,27 +20,23 @@ Language = Literal["nb", "nn", "sv", "da", "fi", "is", "en", "se"]
 HttpUrl = Annotated[
     str,
     StringConstraints(pattern=r"^https?://[^\s<>\"'`]+$", max_length=2000),
-    Field(description="A public web address starting with http:// or https://."),
 ]
 """Links in content are web addresses only: no javascript:, data: or relative tricks."""
 
 ProjectFile = Annotated[
     str,
     StringConstraints(min_length=1, max_length=500),
-    Field(description="A file in the project's files/ folder, as a relative path, e.g. tromso/sak-124-22.pdf."),
 ]
 """Checked against the file system in the graph stage: it must stay inside files/."""
 
 CountryCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{2}$"),
-    Field(description="ISO 3166-1 alpha-2 country code, such as NO, SE, DK."),
 ]
 
 CurrencyCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{3}$"),
-    Field(description="ISO 4217 currency code, such as NOK, SEK, DKK, EUR."),
 ]
 
 _SDG_CODE = re.compile(r"^(?P<goal>\d{1,2})(?:\.(?:[0-9]{1,2}|[a-z])(?:\.\d{1,2})?)?$")
@@ -57,10 +52,10 @@ def _check_sdg_code(code: str) -> str:
 SdgCode = Annotated[
     str,
     AfterValidator(_check_sdg_code),
-    Field(description="A UN SDG code: goal `16`, target `16.1` or indicator `16.1.3`."),
 ]
 
-Year = Annotated[int, Field(ge=1000, le=2200, description="A calendar year, such as 2022.")]
+Year = Annotated[int, Field(ge=1000, le=2200)]
+"""A calendar year, such as 2022."""
 
 LocalizedText = dict[Language, str]
 """The same text in several languages, keyed by language code."""

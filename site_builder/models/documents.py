@@ -162,6 +162,7 @@ class ProtocolNote(StrictModel):
     """A protocol note (protokollsanteckning, protokolltilførsel)."""
 
     person: Person
+    """Who entered the note, in their public role."""
     text: str | None = None
     """The note as the protocol gives it; empty if only its existence is recorded."""
 
@@ -204,18 +205,24 @@ class Consultation(StrictModel):
     proceedings: str | None = None
     """What happened in the meeting (behandling) in the editor's words, in Markdown."""
     motions: list[Motion] = []
+    """Every motion put forward in this meeting, in the order of the minutes."""
     votes: list[VoteEvent] = []
+    """Every vote held in this meeting, in order."""
     reservations: list[Reservation] = []
+    """Reservations entered in this meeting."""
     protocol_notes: list[ProtocolNote] = []
+    """Protocol notes entered in this meeting."""
     not_participating: list[Person] = []
     """Members who did not take part in the decision."""
     editor_notes: list[str] = []
+    """What the editor decided about this meeting where the source was unclear."""
 
 
 class Attachment(StrictModel):
     """An attachment (vedlegg, bilaga) listed with the case."""
 
     title: str
+    """The attachment's title as the case lists it."""
     included: bool = True
     """Whether the attachment's content is in the source document we publish from."""
     file: ProjectFile | None = None
@@ -226,6 +233,7 @@ class Decision(DocumentBase):
     """A case decided (or to be decided) by a municipal council or committee."""
 
     type: Literal["decision"]
+    """Always `decision`."""
     municipality: Identifier
     """The municipality that decides, an identifier in data/municipalities.yaml."""
     case_number: str | None = None
@@ -251,6 +259,7 @@ class Decision(DocumentBase):
     sent_to: list[str] = []
     """Where the decision was sent (expedieras till, beslutet skickas till)."""
     attachments: list[Attachment] = []
+    """Attachments listed with the case."""
     adopts: list[Identifier] = []
     """Strategies this decision adopts (identifiers of strategy documents)."""
 
@@ -264,6 +273,7 @@ class DataPoint(StrictModel):
     """One value of an indicator: a baseline, a target or a measurement."""
 
     year: Year
+    """The year the value is for (for a target: the target year)."""
     value: float | None = None
     """The number; a percentage is written as 23 for 23 %."""
     denominator: float | None = None
@@ -286,6 +296,7 @@ class Breakdown(StrictModel):
     """A group the indicator is reported for, such as girls and boys."""
 
     id: Identifier
+    """Identifier used by data points' `breakdown`."""
     label: str
     """The group's name in the document's language."""
 
@@ -317,6 +328,7 @@ class Indicator(StrictModel):
     direction_note: str | None = None
     """Why the editor chose the direction."""
     breakdowns: list[Breakdown] = []
+    """Groups the values are given for, e.g. girls and boys; empty if none."""
     baseline: list[DataPoint] = []
     """The starting values (nuläge), one per breakdown where there are breakdowns."""
     target: list[DataPoint] = []
@@ -324,8 +336,11 @@ class Indicator(StrictModel):
     values: list[DataPoint] = []
     """Measured values after the baseline, where known."""
     source: IndicatorSource | None = None
+    """Where the values come from."""
     sdgs: list[SdgCode] = []
+    """UN SDG goals, targets or indicators the indicator tracks."""
     note: str | None = None
+    """Anything a reader needs to know about the indicator."""
 
     @model_validator(mode="after")
     def _breakdowns_known(self) -> Indicator:
@@ -342,9 +357,11 @@ class GoalArea(StrictModel):
     """A goal area or focus area (målområde, fokusområde) of a strategy."""
 
     id: Identifier
+    """Identifier within the strategy, used as the area's anchor on the page."""
     number: str | None = None
     """The number the document gives the area, e.g. "3.1" or "1"."""
     title: str
+    """The area's title as the document words it."""
     aim: str | None = None
     """The area's purpose (syfte) as the document states it."""
     description: str | None = None
@@ -366,30 +383,41 @@ class GoalArea(StrictModel):
     networks: list[str] = []
     """Networks that serve the area."""
     indicators: list[Indicator] = []
+    """The area's indicators."""
     sdgs: list[SdgCode] = []
+    """UN SDG goals or targets the area addresses."""
 
 
 class KeyFigure(StrictModel):
     """A figure the document states, such as a population count."""
 
     label: str
+    """What the figure is, as the document words it."""
     value: float
+    """The number."""
     unit: str | None = None
+    """The unit, e.g. % or inhabitants."""
     year: Year | None = None
+    """The year the figure is for."""
     source: Source | None = None
+    """Where the figure comes from."""
     note: str | None = None
+    """A footnote on the figure."""
 
 
 class Strategy(DocumentBase):
     """A strategy, plan or programme with goal areas, goals and indicators."""
 
     type: Literal["strategy"]
+    """Always `strategy`."""
     municipality: Identifier
+    """The municipality whose strategy it is, an identifier in data/municipalities.yaml."""
     period_start: Year
     """First year the strategy covers."""
     period_end: Year
     """Last year the strategy covers (its target year)."""
     status: Literal["draft", "proposed", "adopted", "replaced", "expired"]
+    """draft, proposed (put before the council), adopted, replaced or expired."""
     adopted_by: Identifier | None = None
     """The decision that adopted it (a decision document's identifier)."""
     owner: Identifier | None = None
@@ -401,7 +429,9 @@ class Strategy(DocumentBase):
     replaces: list[str] = []
     """Earlier strategies and policies it replaces, by title and date."""
     goal_areas: list[GoalArea] = []
+    """The goal or focus areas, in the document's order."""
     key_figures: list[KeyFigure] = []
+    """Figures the document states that are not indicators, such as a population count."""
 
     @model_validator(mode="after")
     def _period(self) -> Strategy:
@@ -417,8 +447,11 @@ class Fee(StrictModel):
     """A membership fee."""
 
     amount: Annotated[float, Field(ge=0)]
+    """The amount, in `currency`."""
     currency: CurrencyCode
+    """The currency, ISO 4217."""
     per: Literal["year", "period", "once"] = "year"
+    """year, period (the whole period) or once."""
     year: Year | None = None
     """The year the fee applies to; empty if it applies to every year of the period."""
     funding: str | None = None
@@ -429,6 +462,7 @@ class Membership(DocumentBase):
     """A municipality's membership in a network or organisation (Popolo Membership)."""
 
     type: Literal["membership"]
+    """Always `membership`."""
     municipality: Identifier
     """The member."""
     organisation: Identifier
@@ -436,11 +470,15 @@ class Membership(DocumentBase):
     programme: str | None = None
     """A programme within the organisation the membership serves, e.g. «Trygg by Norge»."""
     start_year: Year
+    """First year of the membership."""
     end_year: Year | None = None
+    """Last year of the membership; empty while it runs on."""
     status: Literal["proposed", "active", "ended", "declined"]
+    """proposed, active, ended or declined."""
     binding_years: Annotated[int, Field(ge=0)] | None = None
     """How many years the municipality is bound at a time."""
     fees: list[Fee] = []
+    """The fees, one entry per fee (or per year when they differ)."""
     conditions: list[str] = []
     """Conditions of membership, as the source states them."""
     benefits: list[str] = []
@@ -463,20 +501,26 @@ class Relation(StrictModel):
     region: str | None = None
     """A region or state, e.g. "California" or "Scotland"."""
     kind: Literal["twin-city", "letter-of-intent", "memorandum-of-understanding", "network", "cooperation", "platform"]
+    """twin-city, letter-of-intent, memorandum-of-understanding, network, cooperation or platform."""
     since: Year | None = None
+    """The year the relation began, where the source gives it."""
     goal_area: str | None = None
     """The strategy goal area the relation serves, where the document groups them."""
     note: str | None = None
+    """A note, e.g. the source's footnote on a disputed territory."""
 
 
 class Relations(DocumentBase):
     """A municipality's twin cities and networks, as one source lists them."""
 
     type: Literal["relations"]
+    """Always `relations`."""
     municipality: Identifier
+    """The municipality whose relations these are."""
     as_of: Year | None = None
     """The year the list describes."""
     relations: list[Relation]
+    """Every relation the source lists, in its order."""
 
 
 # --- agreements and commitments ---------------------------------------------------
@@ -486,7 +530,9 @@ class CooperationArea(StrictModel):
     """One area an agreement covers."""
 
     title: str
+    """The area's title."""
     description: str | None = None
+    """What the parties will do in this area, in Markdown."""
 
 
 class Condition(StrictModel):
@@ -504,17 +550,23 @@ class Agreement(DocumentBase):
     """A cooperation agreement between municipalities."""
 
     type: Literal["agreement"]
+    """Always `agreement`."""
     municipality: Identifier
     """The municipality whose document this is."""
     parties: list[Identifier]
     """All parties (identifiers in data/municipalities.yaml), including `municipality`."""
     status: Literal["proposed", "adopted", "in-force", "ended"]
+    """proposed, adopted, in-force or ended."""
     purpose: str | None = None
     """What the agreement is for, as the source words it."""
     areas: list[CooperationArea] = []
+    """The areas of cooperation."""
     conditions: list[Condition] = []
+    """Conditions the agreement depends on."""
     economic_consequences: str | None = None
+    """What the agreement costs, as the source states it."""
     start_year: Year | None = None
+    """The year the agreement starts, if known."""
     decided_by: Identifier | None = None
     """The decision document that approves it."""
 
@@ -536,20 +588,25 @@ class LegalBasis(StrictModel):
     title: str
     """E.g. "Grunnloven § 92"."""
     note: str | None = None
+    """What the source says about it."""
 
 
 class OfferedResource(StrictModel):
     """A resource an institution offers the municipality."""
 
     title: str
+    """The resource's name."""
     description: str | None = None
+    """What the resource is."""
     url: HttpUrl | None = None
+    """Where the resource is published (http or https)."""
 
 
 class PeerStatus(StrictModel):
     """Another municipality's standing on the same commitment, as the source reports it."""
 
     municipality: Identifier
+    """The other municipality, an identifier in data/municipalities.yaml."""
     status: str
     """In the editor's words, e.g. "formally declared human-rights city"."""
 
@@ -558,9 +615,13 @@ class Commitment(DocumentBase):
     """A human-rights commitment: a declaration, a convention to implement, or a request to consider one."""
 
     type: Literal["commitment"]
+    """Always `commitment`."""
     municipality: Identifier
+    """The municipality the commitment concerns."""
     kind: Literal["human-rights-city", "convention", "request", "declaration"]
+    """human-rights-city (a declaration as a human-rights city), convention, request or declaration."""
     status: Literal["invited", "under-consideration", "declared", "implementing", "declined"]
+    """invited, under-consideration, declared, implementing or declined."""
     requested_by: Identifier | None = None
     """The institution that asked, an identifier in data/organisations.yaml."""
     addressed_to: Person | None = None
@@ -574,16 +635,20 @@ class Commitment(DocumentBase):
     requests: list[str] = []
     """What is asked of the municipality."""
     legal_basis: list[LegalBasis] = []
+    """Laws, articles and judgments the commitment rests on."""
     resources_offered: list[OfferedResource] = []
+    """Resources the institution offers the municipality."""
     peers: list[PeerStatus] = []
     """Other municipalities' status on the same commitment."""
     country: CountryCode | None = None
+    """The country whose institution made the request, if it matters."""
 
 
 class Page(DocumentBase):
     """A plain page, such as "About this site": a title and a Markdown body."""
 
     type: Literal["page"]
+    """Always `page`."""
 
 
 Document = Annotated[

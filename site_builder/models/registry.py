@@ -8,7 +8,8 @@ from pydantic import Field, StringConstraints, model_validator
 
 from .common import CountryCode, HttpUrl, Identifier, LocalizedText, Source, StrictModel, Year, localized
 
-Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$"), Field(description="A colour as #rrggbb.")]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+"""A colour as #rrggbb."""
 
 
 class MunicipalityNumber(StrictModel):
@@ -35,9 +36,11 @@ class Population(StrictModel):
     """A population figure with its year and source."""
 
     year: Year
+    """The year the count is for."""
     value: Annotated[int, Field(ge=0)]
     """Number of inhabitants."""
     source: Source | None = None
+    """Where the count comes from."""
 
 
 class Municipality(StrictModel):
@@ -107,6 +110,7 @@ class Organisation(StrictModel):
     """A network, institution, party-independent organisation, or a body of a municipality."""
 
     id: Identifier
+    """Identifier used in references and URLs, e.g. `nordic-safe-cities`."""
     name: str
     """The organisation's own name."""
     names: LocalizedText = {}
@@ -123,9 +127,11 @@ class Organisation(StrictModel):
     parent: Identifier | None = None
     """An organisation this one is part of."""
     url: HttpUrl | None = None
+    """The organisation's web site."""
     description: LocalizedText = {}
     """A short description in the editor's own words, per language."""
     founded: Year | None = None
+    """The year it was founded."""
     members: list[NetworkMember] = []
     """Members of a network as listed in a source document."""
     members_source: Source | None = None
@@ -141,6 +147,7 @@ class Party(StrictModel):
     id: Identifier
     """Identifier, conventionally `<country>-<abbreviation>`, e.g. `no-ap`."""
     country: CountryCode
+    """The country the party stands in."""
     name: str
     """Full name in the country's language."""
     abbreviation: str
@@ -153,6 +160,7 @@ class Sdg(StrictModel):
     """One of the 17 UN Sustainable Development Goals."""
 
     goal: Annotated[int, Field(ge=1, le=17)]
+    """The goal's number, 1 to 17."""
     names: LocalizedText
     """The goal's short official name in each UI language."""
     colour: Colour
@@ -166,6 +174,7 @@ class Topic(StrictModel):
     """A subject used to group documents, such as safety or international cooperation."""
 
     id: Identifier
+    """Identifier used in documents' `topics` and in URLs."""
     names: LocalizedText
     """The topic's name in each UI language."""
 
@@ -177,12 +186,15 @@ class Convention(StrictModel):
     """A human-rights convention or declaration, used as a tag on commitments."""
 
     id: Identifier
+    """Identifier used in commitments' `conventions`."""
     abbreviation: str
     """The usual short form: CRPD, CRC, ECHR."""
     names: LocalizedText
     """The convention's name in each UI language."""
     adopted: Year | None = None
+    """The year the convention was adopted."""
     url: HttpUrl | None = None
+    """Where the convention's text is published."""
 
     def name_in(self, lang: str) -> str:
         return localized(self.names, lang, self.abbreviation)
