@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics
-from .markdown import nesting_problem
+from .markdown import markdown_problem
 from .yamlio import Location, YamlDocument, YamlSyntaxError, parse_yaml
 
 MAX_FILE_BYTES = 2_000_000
@@ -164,15 +164,15 @@ def _strings(value: Any, location: Location) -> Iterator[tuple[Location, str]]:
 def _within_markdown_limits(raw: RawDocument, diagnostics: Diagnostics) -> bool:
     """Refuse Markdown nested too deep to render, in the body and in any front-matter text."""
     fine = True
-    problem = nesting_problem(raw.body)
+    problem = markdown_problem(raw.body)
     if problem is not None:
-        diagnostics.error(raw.source.shown, raw.body_line + problem[0], 1, problem[1], "flatten the lists and quotes")
+        diagnostics.error(raw.source.shown, raw.body_line + problem[0], 1, problem[1], problem[2])
         fine = False
     for location, text in _strings(raw.front_matter.data, ()):
-        problem = nesting_problem(text)
+        problem = markdown_problem(text)
         if problem is not None:
             line, column = raw.front_matter.position(location)
-            diagnostics.error(raw.source.shown, line, column, problem[1], "flatten the lists and quotes")
+            diagnostics.error(raw.source.shown, line, column, problem[1], problem[2])
             fine = False
     return fine
 

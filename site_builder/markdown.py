@@ -6,6 +6,8 @@ attributes below reach a reader's browser, and only http(s) links.
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -31,21 +33,49 @@ MAX_NESTING = 16
 _TAB_WIDTH = 4
 
 
+_CONTAINER_PREFIX = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+
+
+MAX_MARKUP_PER_PARAGRAPH = {"[": 500, "<": 500, "`": 500, "*": 200, "_": 200}
+"""Python-Markdown's inline parsing slows down quadratically (brackets, tags) or recurses (emphasis) on
+floods of these characters in one paragraph; real text stays far below the limits."""
+
+
+def markdown_problem(text: str) -> tuple[int, str, str] | None:
+    """The first problem that would make Markdown too slow or too deep to render: (0-based line, message, hint)."""
+    nesting = nesting_problem(text)
+    if nesting is not None:
+        return nesting[0], nesting[1], "flatten the lists and quotes"
+    line = 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        if paragraph.strip():
+            for char, limit in MAX_MARKUP_PER_PARAGRAPH.items():
+                count = paragraph.count(char) - paragraph.count("\\" + char)
+                if count > limit:
+                    return (
+                        line,
+                        f"a paragraph with {count} '{char}' characters, more than the limit of {limit}",
+                        f"split the paragraph, or write the characters as \\{char}",
+                    )
+        line += paragraph.count("\n")
+    return None
+
+
 def nesting_problem(text: str) -> tuple[int, str] | None:
-    """The first line (0-based) whose blockquotes or list indentation nest deeper than MAX_NESTING, with a message."""
+    """The first line (0-based) whose quotes, list markers or indentation nest deeper than MAX_NESTING.
+
+    Each `>` and each list marker at the start of a line opens a container, as does every four columns of
+    indentation; Python-Markdown recurses once per container, so their sum is the depth it must handle.
+    """
     for number, line in enumerate(text.split("\n")):
-        quotes = 0
-        column = 0
-        for char in line:
-            if char == ">":
-                quotes += 1
-            elif char == " ":
-                column += 1
-            elif char == "\t":
-                column += _TAB_WIDTH - column % _TAB_WIDTH
-            else:
-                break
-        if quotes > MAX_NESTING or column > MAX_NESTING * _TAB_WIDTH:
+        containers = 0
+        position = 0
+        while match := _CONTAINER_PREFIX.match(line, position):
+            containers += 1
+            position = match.end()
+        leading = line[: len(line) - len(line.lstrip(" \t"))]
+        columns = len(leading.expandtabs(_TAB_WIDTH))
+        if containers + columns // _TAB_WIDTH > MAX_NESTING:
             return number, f"Markdown nested more than {MAX_NESTING} levels deep"
     return None
 

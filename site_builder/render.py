@@ -48,7 +48,7 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
                 where = shown_path(Path(exc.filename), root) if exc.filename else exc.name or "template"
                 diagnostics.error(where, exc.lineno, 1, f"template syntax error: {exc.message}")
                 return RenderedSite({}, {})
-            except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
                 path, line = template_location(exc, root)
                 diagnostics.error(path, line, 1, f"cannot render {context.path}: {type(exc).__name__}: {exc}")
                 return RenderedSite({}, {})
