@@ -413,6 +413,29 @@ def _document_context(
     )
 
 
+def _index_page(
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    list_path: Callable[[str], str],
+    title_key: str,
+    intro_key: str,
+    items: list[tuple[str, str, str | None]],
+) -> ListContext:
+    """A page that lists links: (label, target output path, language of the label if not the UI's)."""
+    t: Strings = base["t"]
+    path = list_path(base["lang"])
+    return ListContext(
+        **base,
+        path=path,
+        title=t(title_key),
+        template="list.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=list_path,
+        intro=t(intro_key),
+        links=[Link(label, urls.relative_url(path, target), lang) for label, target, lang in items],
+    )
+
+
 def _registry_pages(
     site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
 ) -> Iterator[PageContext]:
@@ -422,23 +445,10 @@ def _registry_pages(
         | {m for e in registries.organisations.values() for m in [e.value.municipality] if m},
         key=lambda m: registries.municipalities[m].value.name,
     )
-    path = urls.municipalities_path(lang)
-    yield ListContext(
-        **base,
-        path=path,
-        title=t("nav.municipalities"),
-        template="list.html",
-        breadcrumbs=crumbs(path),
-        alternate_path=urls.municipalities_path,
-        intro=t("municipalities.intro"),
-        links=[
-            Link(
-                registries.municipalities[m].value.name_in(lang),
-                urls.relative_url(path, urls.municipality_path(lang, m)),
-            )
-            for m in shown_municipalities
-        ],
-    )
+    yield _index_page(
+        base, crumbs, urls.municipalities_path, "nav.municipalities", "municipalities.intro",
+        [(registries.municipalities[m].value.name_in(lang), urls.municipality_path(lang, m), None) for m in shown_municipalities],
+    )  # fmt: skip
     networks_of: dict[str, list[str]] = {}
     for org_id, entry in registries.organisations.items():
         for member in entry.value.members:
@@ -464,23 +474,10 @@ def _registry_pages(
         )
 
     independent = [o for o, e in sorted(registries.organisations.items()) if not e.value.municipality]
-    path = urls.organisations_path(lang)
-    yield ListContext(
-        **base,
-        path=path,
-        title=t("nav.organisations"),
-        template="list.html",
-        breadcrumbs=crumbs(path),
-        alternate_path=urls.organisations_path,
-        intro=t("organisations.intro"),
-        links=[
-            Link(
-                registries.organisations[o].value.name_in(lang),
-                urls.relative_url(path, urls.organisation_path(lang, o)),
-            )
-            for o in independent
-        ],
-    )
+    yield _index_page(
+        base, crumbs, urls.organisations_path, "nav.organisations", "organisations.intro",
+        [(registries.organisations[o].value.name_in(lang), urls.organisation_path(lang, o), None) for o in independent],
+    )  # fmt: skip
     for organisation_id, entry in sorted(registries.organisations.items()):
         path = urls.organisation_path(lang, organisation_id)
         trail = [(t("nav.organisations"), urls.organisations_path(lang))]
@@ -505,20 +502,10 @@ def _registry_pages(
             body_of=entry.value.municipality,
         )
 
-    path = urls.indicators_path(lang)
-    yield ListContext(
-        **base,
-        path=path,
-        title=t("nav.indicators"),
-        template="list.html",
-        breadcrumbs=crumbs(path),
-        alternate_path=urls.indicators_path,
-        intro=t("indicators.intro"),
-        links=[
-            Link(ref.indicator.name, urls.relative_url(path, urls.indicator_path(lang, i)), ref.strategy.model.lang)
-            for i, ref in sorted(site.indicators.items())
-        ],
-    )
+    yield _index_page(
+        base, crumbs, urls.indicators_path, "nav.indicators", "indicators.intro",
+        [(ref.indicator.name, urls.indicator_path(lang, i), ref.strategy.model.lang) for i, ref in sorted(site.indicators.items())],
+    )  # fmt: skip
     for indicator_id, ref in sorted(site.indicators.items()):
         path = urls.indicator_path(lang, indicator_id)
         yield IndicatorContext(
@@ -568,20 +555,10 @@ def _taxonomy_pages(
         ("years", urls.years_path, urls.year_path, site.by_year, str),
     ]
     for name, list_path, item_path, index, label in taxonomies:
-        path = list_path(lang)
-        yield ListContext(
-            **base,
-            path=path,
-            title=t(f"nav.{name}"),
-            template="list.html",
-            breadcrumbs=crumbs(path),
-            alternate_path=list_path,
-            intro=t(f"{name}.intro"),
-            links=[
-                Link(f"{label(key)} ({len(docs)})", urls.relative_url(path, item_path(lang, key)))
-                for key, docs in index.items()
-            ],
-        )
+        yield _index_page(
+            base, crumbs, list_path, f"nav.{name}", f"{name}.intro",
+            [(f"{label(key)} ({len(docs)})", item_path(lang, key), None) for key, docs in index.items()],
+        )  # fmt: skip
         for key, documents in index.items():
             path = item_path(lang, key)
             yield ListContext(
