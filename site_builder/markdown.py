@@ -41,11 +41,35 @@ MAX_MARKUP_PER_PARAGRAPH = {"[": 500, "<": 500, "`": 500, "*": 200, "_": 200}
 floods of these characters in one paragraph; real text stays far below the limits."""
 
 
+MAX_MARKUP_PER_TEXT = {"<": 1000, "[": 5000, "`": 5000, "*": 5000, "_": 5000}
+"""The same characters over a whole text: Python-Markdown's tag handling is quadratic across paragraphs."""
+
+_FOOTNOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+
+
 def markdown_problem(text: str) -> tuple[int, str, str] | None:
-    """The first problem that would make Markdown too slow or too deep to render: (0-based line, message, hint)."""
+    """The first problem that would make Markdown too slow or too deep to render, or break its links:
+    (0-based line, message, hint)."""
     nesting = nesting_problem(text)
     if nesting is not None:
         return nesting[0], nesting[1], "flatten the lists and quotes"
+    for char, limit in MAX_MARKUP_PER_TEXT.items():
+        count = text.count(char) - text.count("\\" + char)
+        if count > limit:
+            return (
+                0,
+                f"the text has {count} '{char}' characters, more than the limit of {limit}",
+                "split it into several documents",
+            )
+    for definition in _FOOTNOTE_DEFINITION.finditer(text):
+        label = definition.group(1)
+        if f"[^{label}]" not in text[: definition.start()] + text[definition.end() :]:
+            line = text.count("\n", 0, definition.start())
+            return (
+                line,
+                f"the footnote [^{label}] is defined but never referred to",
+                f"refer to it in the text as [^{label}], or remove it",
+            )
     line = 0
     for paragraph in re.split(r"(\n[ \t]*\n)", text):
         if paragraph.strip():
@@ -89,10 +113,14 @@ class MarkdownRenderer:
             extension_configs={"toc": {"baselevel": 2, "permalink": False}},
             output_format="html",
         )
+        self._cache: dict[str, Markup] = {}
 
     def render(self, text: str) -> Markup:
-        html = self._converter.reset().convert(text)
-        return Markup(sanitise_html(html))
+        # Pages in every UI language show the same texts; each is converted once per build.
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._cache[text] = Markup(sanitise_html(self._converter.reset().convert(text)))
+        return cached
 
 
 def sanitise_html(html: str) -> str:

@@ -321,3 +321,23 @@ def test_a_fourth_language_is_one_strings_file_and_one_line_of_config(make_proje
     assert html.startswith('<!DOCTYPE html>\n<html lang="da">')
     assert 'hreflang="da" lang="da" aria-current="true">Dansk</a>' in html
     assert 'hreflang="sv" lang="sv">Svenska</a>' in result.files["nb/index.html"].decode()
+
+
+def test_unreferenced_footnote_is_a_diagnostic_not_a_broken_link(make_project):
+    text = MINIMAL_DECISION.replace("Kommunen blir medlem.\n", "Kommunen blir medlem.\n\n[^1]: En fotnote.\n")
+    problems = [str(d) for d in build_check(make_project({DECISION: text}))]
+    assert problems == [
+        f"{DECISION}:11:1: error: the footnote [^1] is defined but never referred to "
+        "(refer to it in the text as [^1], or remove it)"
+    ]
+
+
+def test_a_broken_redirect_template_is_a_diagnostic(make_project):
+    config = make_project(
+        {"site.yaml": SITE_YAML + "theme: mytheme\n", "mytheme/templates/redirect.html": "{{ nope.x }}"}
+    )
+    problems = [str(d) for d in build_check(config)]
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        "mytheme/templates/redirect.html:1:1: error: cannot render index.html: UndefinedError"
+    )
