@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,23 +43,35 @@ def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
     return None if diagnostics.has_errors() else site
 
 
-def compile_site(config_path: Path, diagnostics: Diagnostics) -> BuildResult | None:
+Progress = Callable[[str], None]
+"""Told the name of each phase as it starts, for a progress line."""
+
+
+def _quiet(phase: str) -> None:
+    return None
+
+
+def compile_site(config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed."""
     from .links import check_links
     from .opendata.exports import derive_open_data
     from .render import render_site
     from .theme import load_theme
 
+    progress("reading and checking the content")
     site = load_site(config_path, diagnostics)
     theme = load_theme(site, diagnostics) if site is not None else None
     if site is None or theme is None:
         return None
+    progress("deriving the open data")
     open_data = derive_open_data(site, theme.strings, diagnostics)
     if diagnostics.has_errors():
         return None
+    progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
     rendered = render_site(site, theme, open_data, diagnostics)
     if diagnostics.has_errors():
         return None
+    progress("checking every link")
     check_links(rendered.files, rendered.page_sources, diagnostics)
     return None if diagnostics.has_errors() else BuildResult(site=site, files=rendered.files)
 
@@ -87,13 +100,14 @@ def check(config_path: Path) -> Diagnostics:
     return diagnostics
 
 
-def build(config_path: Path, out_dir: Path | None = None) -> BuildResult:
+def build(config_path: Path, out_dir: Path | None = None, progress: Progress = _quiet) -> BuildResult:
     """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors."""
     diagnostics = Diagnostics()
-    result = compile_site(config_path, diagnostics)
+    result = compile_site(config_path, diagnostics, progress)
     if result is None:
         raise BuildFailed(diagnostics.sorted())
     if out_dir is not None:
+        progress(f"writing {len(result.files)} files")
         write_site(result.files, out_dir, protected=_protected_paths(result.site.config))
     return result
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic
@@ -84,6 +86,29 @@ def _print_machine_diagnostics(diagnostics: list[Diagnostic], style: str) -> Non
         )
 
 
+def _progress_line() -> Callable[[str], None]:
+    """A one-line progress display on a terminal; silent in CI and when the output is a file or pipe."""
+    import time
+
+    if not _progress_enabled():
+        return lambda phase: None
+    started = time.perf_counter()
+
+    def show(phase: str) -> None:
+        print(f"\r\033[K[{time.perf_counter() - started:5.1f} s] {phase}…", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _progress_enabled() -> bool:
+    return not os.environ.get("CI") and sys.stderr.isatty()
+
+
+def _clear_progress_line() -> None:
+    if _progress_enabled():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         print(diagnostic, file=sys.stderr)
@@ -153,14 +178,17 @@ def main(argv: list[str] | None = None) -> int:
 
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
         try:
-            result = build(config_path, out_dir)
+            result = build(config_path, out_dir, progress=_progress_line())
         except BuildFailed as failure:
+            _clear_progress_line()
             _print_diagnostics(failure.diagnostics)
             print("The build failed; nothing was written.", file=sys.stderr)
             return EXIT_CONTENT
         except OutputRefused as refusal:
+            _clear_progress_line()
             print(f"error: {refusal}", file=sys.stderr)
             return EXIT_CONTENT
+        _clear_progress_line()
         print(f"Built {len(result.files)} files into {out_dir}")
         return EXIT_OK
     if args.command == "serve":

@@ -207,3 +207,36 @@ def test_cli_survives_a_closed_pipe(make_project):
     result = subprocess.run(command, shell=True, capture_output=True, text=True)
     assert result.stdout.startswith("Wrote ")
     assert "Traceback" not in result.stderr
+
+
+def _build_on_a_terminal(config: Path, env: dict[str, str]) -> str:
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "--config", str(config), "build"],
+        stdout=subprocess.DEVNULL, stderr=terminal, env=env,
+    )  # fmt: skip
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(timeout=60)
+    os.close(controller)
+    assert process.returncode == 0
+    return output.decode("utf-8", "replace")
+
+
+def test_progress_line_on_a_terminal_and_quiet_in_ci(make_project):
+    config = make_project()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    shown = _build_on_a_terminal(config, env)
+    assert "rendering 1 documents in 3 languages…" in shown
+    assert "checking every link…" in shown
+    assert _build_on_a_terminal(config, {**env, "CI": "true"}) == ""
