@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..diagnostics import Diagnostics
 from ..graph import Site
 from ..model import ContentDocument, Origin
-from ..models import Agreement, Commitment, Decision, Membership, Relations, Strategy
+from ..models import Agreement, Commitment, Decision, DocumentBase, Membership, Relations, Strategy
 from ..models.documents import DataPoint, Indicator
 
 ColumnType = Literal["string", "integer", "number", "date", "boolean"]
@@ -79,8 +79,14 @@ def _fk(fields: str | tuple[str, ...], table: str, reference: str | tuple[str, .
     return ForeignKey(as_tuple, table, ref_tuple)
 
 
-def _docs(site: Site, doc_type: str) -> list[ContentDocument]:
-    return [d for d in site.documents.values() if d.type == doc_type]
+M = TypeVar("M", bound=DocumentBase)
+
+
+def _documents_of(site: Site, model_type: type[M]) -> Iterator[tuple[ContentDocument, M]]:
+    """Every document of one content type with its model, in identifier order."""
+    for document in site.documents.values():
+        if isinstance(document.model, model_type):
+            yield document, document.model
 
 
 def _joined(values: list[str]) -> str | None:
@@ -127,9 +133,7 @@ def _party_rows(site: Site) -> Iterator[Row]:
 
 
 def _decision_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "decision"):
-        d = doc.model
-        assert isinstance(d, Decision)
+    for doc, d in _documents_of(site, Decision):
         yield Row(
             (doc.id, d.municipality, d.title, d.lang, d.date, d.status, d.case_number, d.archive_number,
              d.deciding_body, _joined(d.adopts), d.summary),
@@ -138,9 +142,7 @@ def _decision_rows(site: Site) -> Iterator[Row]:
 
 
 def _meeting_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "decision"):
-        d = doc.model
-        assert isinstance(d, Decision)
+    for doc, d in _documents_of(site, Decision):
         for number, c in enumerate(d.consultations, start=1):
             yield Row(
                 (doc.id, c.id, number, c.body, c.date, c.agenda_item, c.authoritative, c.result, c.result_text,
@@ -150,9 +152,7 @@ def _meeting_rows(site: Site) -> Iterator[Row]:
 
 
 def _motion_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "decision"):
-        d = doc.model
-        assert isinstance(d, Decision)
+    for doc, d in _documents_of(site, Decision):
         for c in d.consultations:
             for m in c.motions:
                 yield Row(
@@ -164,9 +164,7 @@ def _motion_rows(site: Site) -> Iterator[Row]:
 
 
 def _vote_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "decision"):
-        d = doc.model
-        assert isinstance(d, Decision)
+    for doc, d in _documents_of(site, Decision):
         for c in d.consultations:
             for number, v in enumerate(c.votes, start=1):
                 yield Row(
@@ -177,9 +175,7 @@ def _vote_rows(site: Site) -> Iterator[Row]:
 
 
 def _vote_count_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "decision"):
-        d = doc.model
-        assert isinstance(d, Decision)
+    for doc, d in _documents_of(site, Decision):
         for c in d.consultations:
             for number, v in enumerate(c.votes, start=1):
                 for count_number, count in enumerate(v.counts, start=1):
@@ -187,9 +183,7 @@ def _vote_count_rows(site: Site) -> Iterator[Row]:
 
 
 def _strategy_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "strategy"):
-        s = doc.model
-        assert isinstance(s, Strategy)
+    for doc, s in _documents_of(site, Strategy):
         yield Row(
             (doc.id, s.municipality, s.title, s.lang, s.period_start, s.period_end, s.status, s.adopted_by, s.owner,
              s.overall_goal),
@@ -198,9 +192,7 @@ def _strategy_rows(site: Site) -> Iterator[Row]:
 
 
 def _goal_area_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "strategy"):
-        s = doc.model
-        assert isinstance(s, Strategy)
+    for doc, s in _documents_of(site, Strategy):
         for number, a in enumerate(s.goal_areas, start=1):
             yield Row((doc.id, a.id, number, a.number, a.title, a.aim, a.desired_state), doc.origin)
 
@@ -237,9 +229,7 @@ def _indicator_value_rows(site: Site) -> Iterator[Row]:
 
 
 def _membership_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "membership"):
-        m = doc.model
-        assert isinstance(m, Membership)
+    for doc, m in _documents_of(site, Membership):
         yield Row(
             (doc.id, m.municipality, m.organisation, m.title, m.programme, m.start_year, m.end_year, m.status,
              m.binding_years, m.decided_by),
@@ -248,17 +238,13 @@ def _membership_rows(site: Site) -> Iterator[Row]:
 
 
 def _membership_fee_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "membership"):
-        m = doc.model
-        assert isinstance(m, Membership)
+    for doc, m in _documents_of(site, Membership):
         for number, fee in enumerate(m.fees, start=1):
             yield Row((doc.id, number, fee.amount, fee.currency, fee.per, fee.year, fee.funding), doc.origin)
 
 
 def _relation_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "relations"):
-        r = doc.model
-        assert isinstance(r, Relations)
+    for doc, r in _documents_of(site, Relations):
         for number, rel in enumerate(r.relations, start=1):
             yield Row(
                 (doc.id, number, r.municipality, rel.partner, rel.kind, rel.country, rel.region, rel.since,
@@ -268,9 +254,7 @@ def _relation_rows(site: Site) -> Iterator[Row]:
 
 
 def _agreement_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "agreement"):
-        a = doc.model
-        assert isinstance(a, Agreement)
+    for doc, a in _documents_of(site, Agreement):
         condition = " | ".join(c.text for c in a.conditions) or None
         yield Row(
             (doc.id, a.municipality, _joined(a.parties), a.title, a.status, a.start_year, a.decided_by, condition,
@@ -280,17 +264,13 @@ def _agreement_rows(site: Site) -> Iterator[Row]:
 
 
 def _agreement_area_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "agreement"):
-        a = doc.model
-        assert isinstance(a, Agreement)
+    for doc, a in _documents_of(site, Agreement):
         for number, area in enumerate(a.areas, start=1):
             yield Row((doc.id, number, area.title, area.description), doc.origin)
 
 
 def _commitment_rows(site: Site) -> Iterator[Row]:
-    for doc in _docs(site, "commitment"):
-        c = doc.model
-        assert isinstance(c, Commitment)
+    for doc, c in _documents_of(site, Commitment):
         yield Row(
             (doc.id, c.municipality, c.title, c.kind, c.status, c.date, c.requested_by, _joined(c.conventions),
              _joined(list(c.fra_elements))),
