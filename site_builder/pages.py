@@ -20,7 +20,7 @@ from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .models import Municipality, Organisation
 from .opendata.datasets import Dataset
-from .opendata.exports import OpenData, indicator_csv_path, table_path
+from .opendata.exports import OpenData
 from .opendata.tables import TableSpec
 
 
@@ -317,7 +317,7 @@ def _data_links(path: str, open_data: OpenData, json_path: str | None, tables: l
     links = []
     if json_path is not None:
         links.append(Link(json_path.rsplit("/", 1)[-1], urls.relative_url(path, json_path)))
-    links.extend(Link(f"{name}.csv", urls.relative_url(path, table_path(name))) for name in tables)
+    links.extend(Link(f"{name}.csv", urls.relative_url(path, urls.table_path(name))) for name in tables)
     return links
 
 
@@ -325,14 +325,13 @@ def _data_pages(
     site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
 ) -> Iterator[PageContext]:
     from .opendata import dcat
-    from .opendata.exports import DATAPACKAGE_PATH, POPOLO_PATH
 
     path = urls.data_catalogue_path(lang)
     descriptions = [
-        Link(t("data.datapackage"), urls.relative_url(path, DATAPACKAGE_PATH)),
+        Link(t("data.datapackage"), urls.relative_url(path, urls.DATAPACKAGE_PATH)),
         Link(t("data.dcat_turtle"), urls.relative_url(path, dcat.CATALOGUE_TURTLE_PATH)),
         Link(t("data.dcat_jsonld"), urls.relative_url(path, dcat.CATALOGUE_JSONLD_PATH)),
-        Link(t("data.popolo"), urls.relative_url(path, POPOLO_PATH)),
+        Link(t("data.popolo"), urls.relative_url(path, urls.POPOLO_PATH)),
     ]
     descriptions.extend(
         Link(t("data.schema", name=t(f"type.{doc_type}")), urls.relative_url(path, urls.schema_path(doc_type)))
@@ -522,8 +521,8 @@ def _registry_pages(
             ref=ref,
             json_ld=jsonld.indicator_ld(site, ref, lang),
             data_links=[
-                Link(f"{indicator_id}.csv", urls.relative_url(path, indicator_csv_path(indicator_id))),
-                Link("indicator-values.csv", urls.relative_url(path, table_path("indicator-values"))),
+                Link(f"{indicator_id}.csv", urls.relative_url(path, urls.indicator_csv_path(indicator_id))),
+                Link("indicator-values.csv", urls.relative_url(path, urls.table_path("indicator-values"))),
             ],
         )
 

@@ -89,6 +89,31 @@ def dataset_path(lang: str, dataset_id: str) -> str:
     return f"{lang}/data/{dataset_id}/index.html"
 
 
+DATA_DIR = "data"
+DATAPACKAGE_PATH = "data/datapackage.json"
+POPOLO_PATH = "data/popolo.json"
+
+
+def table_path(name: str) -> str:
+    """A flat CSV table of the open data."""
+    return f"{DATA_DIR}/{name}.csv"
+
+
+def indicator_csv_path(indicator_id: str) -> str:
+    """One indicator's tidy CSV file."""
+    return f"{DATA_DIR}/indicators/{indicator_id}.csv"
+
+
+def document_json_path(doc_type: str, doc_id: str) -> str:
+    """One document as JSON."""
+    return f"{DATA_DIR}/{SECTIONS[doc_type]}/{doc_id}.json"
+
+
+def type_json_path(doc_type: str) -> str:
+    """Every document of one content type as JSON."""
+    return f"{DATA_DIR}/{SECTIONS[doc_type]}.json"
+
+
 def schema_path(doc_type: str) -> str:
     return f"schemas/{doc_type}.schema.json"
 

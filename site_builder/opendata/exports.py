@@ -18,15 +18,20 @@ from ..diagnostics import Diagnostics
 from ..graph import Site
 from ..i18n import Strings
 from ..model import ContentDocument
+from ..urls import (
+    DATA_DIR,
+    DATAPACKAGE_PATH,
+    POPOLO_PATH,
+    document_json_path,
+    indicator_csv_path,
+    table_path,
+    type_json_path,
+)
 from . import dcat
 from .csvfile import write_csv
 from .datasets import Dataset, Distribution
 from .popolo import popolo
 from .tables import Column, Table, build_tables, indicator_points
-
-DATA_DIR = "data"
-DATAPACKAGE_PATH = "data/datapackage.json"
-POPOLO_PATH = "data/popolo.json"
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("year", "integer", "Year.", required=True),
@@ -82,22 +87,6 @@ def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
     return record
 
 
-def table_path(name: str) -> str:
-    return f"{DATA_DIR}/{name}.csv"
-
-
-def indicator_csv_path(indicator_id: str) -> str:
-    return f"{DATA_DIR}/indicators/{indicator_id}.csv"
-
-
-def document_json_path(document: ContentDocument) -> str:
-    return f"{DATA_DIR}/{urls.SECTIONS[document.type]}/{document.id}.json"
-
-
-def type_json_path(doc_type: str) -> str:
-    return f"{DATA_DIR}/{urls.SECTIONS[doc_type]}.json"
-
-
 def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagnostics) -> OpenData:
     """Every open-data file; values that do not fit their tables are diagnostics."""
     data = OpenData()
@@ -114,7 +103,7 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
         records = [document_record(site, d) for d in sorted(documents, key=lambda d: d.id)]
         data.files[type_json_path(doc_type)] = json_bytes(records)
         for document, record in zip(sorted(documents, key=lambda d: d.id), records, strict=True):
-            path = document_json_path(document)
+            path = document_json_path(document.type, document.id)
             data.files[path] = json_bytes(record)
             data.document_files[document.id] = path
     for name in REGISTRY_FILES:
