@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus generator (`bench.corpus`) and the benchmark runner (`bench.run`)."""

@@ -1,0 +1,440 @@
+"""The benchmark runner: builds generated corpora and prints one table.
+
+For each corpus size N it generates a corpus (bench.corpus) and measures, each build in a fresh process:
+
+- cold: a build with no cache and no previous output,
+- unchanged: the same build again (what the build cache saves),
+- one-change: a build after one decision's text changed,
+- serve: in one `serve` process (the model kept in memory), the rebuild after one decision changed.
+
+Then it builds the same N titles and bodies as plain Markdown pages with site_builder (one UI language),
+Hugo and MkDocs, and prints the ratios. Every row has wall time, the peak memory (the largest process's
+resident set, and the sum over the build's processes sampled every 50 ms) and pages per second.
+
+    python -m bench.run                         # N = 1,000 and 10,000; plain comparison at 2,000
+    python -m bench.run --sizes 1000 --plain 0  # one size, no comparison
+    python -m bench.run --verify                # also check 1-job, many-job and cached builds are identical
+
+Benchmarks are not tests: only tests/test_bench.py runs this, once, on a tiny corpus to keep it working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import corpus as corpus_module
+
+SCENARIOS = ("cold", "unchanged", "one-change", "serve")
+CACHE_DIR = ".site-builder-cache"
+"""The build cache's folder next to site.yaml; removed before a cold build."""
+
+TARGETS = {
+    "plain_vs_hugo": 2.0,
+    "mkdocs_vs_plain": 20.0,
+    "unchanged_s": 5.0,
+    "serve_change_s": 1.0,
+    "memory_mb": 2048.0,
+}
+"""DESIGN §10 and issue 7: at most 2× Hugo, at least 20× faster than MkDocs (2,000 plain pages); at
+10,000 documents an unchanged rebuild under 5 s, a one-document change in serve under 1 s, under 2 GB."""
+TARGET_SIZE = 10_000
+
+
+@dataclass
+class Measure:
+    """One measured run."""
+
+    label: str
+    scenario: str
+    wall: float
+    pages: int
+    max_rss_mb: float
+    """The largest single process's peak resident set (getrusage)."""
+    total_mb: float
+    """The peak of the summed proportional set sizes of the build's processes (sampled)."""
+    ok: bool = True
+    note: str = ""
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.wall if self.wall > 0 else 0.0
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class _MemorySampler(threading.Thread):
+    """Samples the summed PSS of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        if not Path("/proc/self/smaps_rollup").exists():
+            return
+        while not self.stop.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _descendants(self.pid)))
+            self.stop.wait(0.05)
+
+
+def run_measured(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float, float, str, int]:
+    """Run `command`; (wall seconds, max RSS MB, summed PSS MB, output, exit code)."""
+    env = {**os.environ, "CI": "1", "PYTHONHASHSEED": "0"}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    sampler = _MemorySampler(process.pid)
+    sampler.start()
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.stop.set()
+    sampler.join()
+    return wall, usage.ru_maxrss / 1024, sampler.peak_kb / 1024, output, process.returncode
+
+
+def last_line(output: str, code: int) -> str:
+    """The last line a failed command printed (its error), for the table's note column."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1][:160] if lines else f"exit {code}"
+
+
+def count_pages(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html")) if folder.is_dir() else 0
+
+
+def tree_digest(folder: Path) -> str:
+    """One hash over every file's path and bytes, for comparing two outputs."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_command(config: Path, out: Path, jobs: int | None) -> list[str]:
+    command = [sys.executable, "-m", "site_builder", "--config", str(config), "build", "--out", str(out)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    return command
+
+
+def _build(label: str, scenario: str, config: Path, out: Path, jobs: int | None) -> Measure:
+    wall, rss, total, output, code = run_measured(build_command(config, out, jobs))
+    note = "" if code == 0 else last_line(output, code)
+    return Measure(label, scenario, wall, count_pages(out), rss, total, code == 0, note)
+
+
+def serve_probe(config: Path, changed: Path, jobs: int | None) -> dict[str, float | int]:
+    """In this process: the first serve build, then the rebuild after `changed` gets one more sentence."""
+    from site_builder.serve import DevServer
+
+    kwargs = {"jobs": jobs} if jobs is not None else {}
+    state = DevServer(config, lambda text: None, **kwargs)
+    started = time.perf_counter()
+    first_ok = state.rebuild()
+    first = time.perf_counter() - started
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.rstrip("\n") + "\n\nEn setning til fra serve.\n", encoding="utf-8")
+    started = time.perf_counter()
+    second_ok = state.rebuild()
+    second = time.perf_counter() - started
+    pages = sum(1 for path in state.files if path.endswith(".html"))
+    return {"first": first, "change": second, "pages": pages, "ok": int(first_ok and second_ok)}
+
+
+def _serve(label: str, config: Path, changed: Path, jobs: int | None) -> Measure:
+    command = [sys.executable, "-m", "bench.run", "--serve-probe", str(config), str(changed)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    wall, rss, total, output, _ = run_measured(command, cwd=corpus_module.REPO)
+    try:
+        result = json.loads(output.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return Measure(label, "serve", wall, 0, rss, total, False, last_line(output, 1))
+    return Measure(
+        label, "serve", float(result["change"]), int(result["pages"]), rss, total, bool(result["ok"]),
+        f"first build {result['first']:.1f} s",
+    )  # fmt: skip
+
+
+def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | None, verify: bool) -> list[Measure]:
+    root = work / f"corpus-{n}"
+    shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    corpus = corpus_module.generate(n, root)
+    generated = time.perf_counter() - started
+    label = f"N={n:,}"
+    print(
+        f"# {label}: {corpus.counts} · {len(corpus.municipalities)} municipalities · {corpus.indicators} "
+        f"indicators · {corpus.votes} votes · {corpus.fees} fees (generated in {generated:.1f} s)",
+        file=sys.stderr,
+        flush=True,
+    )
+    out = work / f"out-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    measures: list[Measure] = []
+    digests: dict[str, str] = {}
+    if {"cold", "unchanged", "one-change"} & set(scenarios):
+        cold = _build(label, "cold", corpus.config, out, jobs)
+        if "cold" in scenarios:
+            measures.append(cold)
+        if verify:
+            digests["cold"] = tree_digest(out)
+        if "unchanged" in scenarios:
+            measures.append(_build(label, "unchanged", corpus.config, out, jobs))
+            if verify:
+                digests["cached unchanged"] = tree_digest(out)
+        if "one-change" in scenarios:
+            corpus_module.change_one(corpus)
+            measures.append(_build(label, "one-change", corpus.config, out, jobs))
+            if verify:
+                digests["cached one-change"] = tree_digest(out)
+    if verify and digests:
+        measures.append(_verify(label, corpus.config, work, digests, jobs))
+    if "serve" in scenarios:
+        changed = corpus.root / corpus.documents[-1].relative_path
+        measures.append(_serve(label, corpus.config, changed, jobs))
+    for measure in measures:
+        print(f"  {measure.scenario}: {measure.wall:.2f} s", file=sys.stderr, flush=True)
+    return measures
+
+
+def _verify(label: str, config: Path, work: Path, digests: dict[str, str], jobs: int | None) -> Measure:
+    """Clean builds (no cache) of the current content with one job and with `jobs`: the cached builds of the
+    same content must have written the same bytes."""
+    clean = work / "verify"
+    for name, count in (("clean 1-job", 1), (f"clean {jobs or 'default'}-job", jobs)):
+        shutil.rmtree(config.parent / CACHE_DIR, ignore_errors=True)
+        shutil.rmtree(clean, ignore_errors=True)
+        wall, rss, total, output, code = run_measured(build_command(config, clean, count))
+        if code != 0:
+            return Measure(label, "verify", wall, 0, rss, total, False, f"{name}: {last_line(output, code)}")
+        digests[name] = tree_digest(clean)
+    shutil.rmtree(clean, ignore_errors=True)
+    # The cold and unchanged builds saw the content before the change; the rest saw it after.
+    groups = [[k for k in ("cold", "cached unchanged") if k in digests]]
+    groups.append([k for k in digests if k not in groups[0]])
+    if "cached one-change" not in digests:
+        groups = [[*groups[0], *groups[1]]]
+    different = [f"{' vs '.join(g)}" for g in groups if len({digests[k] for k in g}) > 1]
+    compared = " = ".join(groups[-1]) if len(groups) == 1 else " = ".join(groups[0]) + "; " + " = ".join(groups[1])
+    note = ("identical: " if not different else "DIFFERENT: ") + compared
+    return Measure(label, "verify", 0.0, 0, 0.0, 0.0, not different, note)
+
+
+def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None) -> list[Measure]:
+    root = work / f"plain-{n}"
+    shutil.rmtree(root, ignore_errors=True)
+    plain = corpus_module.generate_plain(n, root)
+    label = f"plain {n:,}"
+    print(f"# {label}: {plain.pages} pages", file=sys.stderr, flush=True)
+    measures = [_build(label, "site_builder", plain.site_builder, root / "out-site_builder", jobs)]
+    if "hugo" in tools:
+        hugo = shutil.which("hugo")
+        if hugo is None:
+            measures.append(Measure(label, "hugo", 0.0, 0, 0.0, 0.0, False, "not installed (apt-get install hugo)"))
+        else:
+            out = root / "out-hugo"
+            wall, rss, total, output, code = run_measured([hugo, "--quiet", "-s", str(plain.hugo), "-d", str(out)])
+            note = "" if code == 0 else last_line(output, code)
+            measures.append(Measure(label, "hugo", wall, count_pages(out), rss, total, code == 0, note))
+    if "mkdocs" in tools:
+        out = root / "out-mkdocs"
+        command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(plain.mkdocs), "-d", str(out)]
+        wall, rss, total, output, code = run_measured(command)
+        note = "" if code == 0 else last_line(output, code)
+        measures.append(Measure(label, "mkdocs", wall, count_pages(out), rss, total, code == 0, note))
+    for measure in measures:
+        print(f"  {measure.scenario}: {measure.wall:.2f} s", file=sys.stderr, flush=True)
+    return measures
+
+
+def _version(command: list[str]) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except OSError:
+        return "not installed"
+    if result.returncode != 0:
+        return "not installed"
+    return (result.stdout or result.stderr).strip().splitlines()[0].split(" from ")[0]
+
+
+def table(measures: list[Measure]) -> str:
+    header = ["corpus", "scenario", "wall s", "pages", "pages/s", "max RSS MB", "total PSS MB", "note"]
+    rows = [
+        [
+            m.label,
+            m.scenario,
+            f"{m.wall:.2f}" if m.wall else "",
+            f"{m.pages:,}" if m.pages else "",
+            f"{m.pages_per_second:,.0f}" if m.pages and m.wall else "",
+            f"{m.max_rss_mb:,.0f}" if m.max_rss_mb else "",
+            f"{m.total_mb:,.0f}" if m.total_mb else "",
+            ("" if m.ok else "FAILED ") + m.note,
+        ]
+        for m in measures
+    ]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def verdicts(measures: list[Measure]) -> list[str]:
+    """Each target that this run measured: met or not, with the numbers."""
+    lines = []
+    by_key = {(m.label, m.scenario): m for m in measures}
+    for m in measures:
+        if m.scenario != "site_builder":
+            continue
+        ours = m
+        hugo, mkdocs = by_key.get((m.label, "hugo")), by_key.get((m.label, "mkdocs"))
+        if hugo is not None and hugo.ok and ours.ok:
+            ratio = ours.wall / hugo.wall
+            per_page = (ours.wall / max(ours.pages, 1)) / (hugo.wall / max(hugo.pages, 1))
+            met = "met" if ratio <= TARGETS["plain_vs_hugo"] else "NOT met"
+            lines.append(
+                f"{m.label}: site_builder / Hugo = {ratio:.2f}× wall, {per_page:.2f}× per page "
+                f"(target ≤ {TARGETS['plain_vs_hugo']:g}×): {met}"
+            )
+        if mkdocs is not None and mkdocs.ok and ours.ok:
+            ratio = mkdocs.wall / ours.wall
+            per_page = (mkdocs.wall / max(mkdocs.pages, 1)) / (ours.wall / max(ours.pages, 1))
+            met = "met" if ratio >= TARGETS["mkdocs_vs_plain"] else "NOT met"
+            lines.append(
+                f"{m.label}: MkDocs / site_builder = {ratio:.1f}× wall, {per_page:.1f}× per page "
+                f"(target ≥ {TARGETS['mkdocs_vs_plain']:g}×): {met}"
+            )
+    for m in measures:
+        size = m.label.removeprefix("N=").replace(",", "")
+        if not size.isdigit() or int(size) < TARGET_SIZE or not m.ok:
+            continue
+        if m.scenario == "unchanged":
+            met = "met" if m.wall < TARGETS["unchanged_s"] else "NOT met"
+            lines.append(f"{m.label}: unchanged rebuild {m.wall:.2f} s (target < {TARGETS['unchanged_s']:g} s): {met}")
+        if m.scenario == "serve":
+            met = "met" if m.wall < TARGETS["serve_change_s"] else "NOT met"
+            lines.append(
+                f"{m.label}: one-document change in serve {m.wall:.2f} s "
+                f"(target < {TARGETS['serve_change_s']:g} s): {met}"
+            )
+        peak = max(m.max_rss_mb, m.total_mb)
+        if m.scenario in ("cold", "serve"):
+            met = "met" if peak < TARGETS["memory_mb"] else "NOT met"
+            lines.append(
+                f"{m.label}: peak memory in {m.scenario} {peak:,.0f} MB (target < {TARGETS['memory_mb']:,.0f} MB): {met}"
+            )
+    for m in measures:
+        if m.scenario == "verify":
+            lines.append(f"{m.label}: outputs {'identical' if m.ok else 'DIFFER'} ({m.note})")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", default=[1000, 10_000], help="corpus sizes (default 1000 10000)"
+    )
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)} (default: all)"
+    )
+    parser.add_argument(
+        "--plain", type=int, default=2000, help="plain pages for the comparison (0: none; default 2000)"
+    )
+    parser.add_argument("--tools", default="hugo,mkdocs", help="generators to compare with (default hugo,mkdocs)")
+    parser.add_argument("--jobs", type=int, default=None, help="pass --jobs to site-builder (default: its own default)")
+    parser.add_argument(
+        "--verify", action="store_true", help="also check clean 1-job, many-job and cached outputs match"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep corpora and outputs here (default: a temp dir)"
+    )
+    parser.add_argument("--serve-probe", nargs=2, type=Path, metavar=("CONFIG", "CHANGED"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_probe:
+        print(json.dumps(serve_probe(args.serve_probe[0], args.serve_probe[1], args.jobs)))
+        return 0
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    tools = [t for t in args.tools.split(",") if t and t != "none"]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="site-builder-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    measures: list[Measure] = []
+    try:
+        for n in args.sizes:
+            measures += measure_corpus(n, work, scenarios, args.jobs, args.verify)
+        if args.plain > 0:
+            measures += measure_plain(args.plain, work, tools, args.jobs)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"site_builder benchmark · {os.cpu_count()} cores · load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if args.plain > 0:
+        versions = {
+            "hugo": _version(["hugo", "version"]),
+            "mkdocs": _version([sys.executable, "-m", "mkdocs", "--version"]),
+        }
+        print(" · ".join(f"{k}: {v}" for k, v in versions.items() if k in tools))
+    print()
+    print(table(measures))
+    lines = verdicts(measures)
+    if lines:
+        print()
+        print("\n".join(lines))
+    return 0 if all(m.ok for m in measures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
