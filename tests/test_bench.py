@@ -8,10 +8,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from conftest import diagnostics_of
+
 from bench import corpus
 from bench.run import main as run_benchmark
 from bench.run import tree_digest
-from conftest import diagnostics_of
 
 
 def test_generated_corpus_passes_check_and_has_every_content_type(tmp_path: Path) -> None:
