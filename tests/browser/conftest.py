@@ -14,16 +14,15 @@ Stable API (other test modules rely on these names):
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
+from browser_support import Visit, serve
 
 from site_builder.build import build
 
@@ -51,17 +50,6 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-class Visit(NamedTuple):
-    """One opened page and what it did."""
-
-    page: Any
-    """playwright.sync_api.Page"""
-    outside_requests: list[str]
-    """URLs of requests to any origin other than the site's (aborted)."""
-    errors: list[str]
-    """Console errors, uncaught exceptions and CSP violations, in order."""
-
-
 def _require(path: Path, what: str) -> None:
     if not path.exists():
         pytest.fail(f"{what} not found at {path}; run `make test` (as root on a fresh Debian machine) to install it")
@@ -75,35 +63,11 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        not_found = Path(self.directory) / "404.html"
-        if code == 404 and not_found.is_file():
-            body = not_found.read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return
-        super().send_error(code, message, explain)
-
-
 @pytest.fixture(scope="session")
 def site_url(site_dir: Path) -> Iterator[str]:
     """The built site served by a threaded http.server on a free localhost port."""
-    handler = functools.partial(_Handler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -135,16 +99,24 @@ def _contexts(browser: Any) -> Iterator[dict[bool, Any]]:
 
 @pytest.fixture
 def open_page(_contexts: dict[bool, Any], site_url: str) -> Iterator[Callable[..., Visit]]:
-    """Open a site path (relative to the site root) and record what the page does; closed after the test."""
-    opened: list[Any] = []
-    origin = site_url.rstrip("/")
+    """Open a site path (relative to the site root, or a full localhost URL) and record what the page does.
 
-    def outside(url: str) -> bool:
-        return not (url.startswith(origin + "/") or url == origin or url.startswith(("data:", "blob:", "about:")))
+    Pages are closed after the test.
+    """
+    opened: list[Any] = []
 
     def open_(
         path: str, *, javascript: bool = True, color_scheme: str = "light", width: int = 1280, height: int = 900
     ) -> Visit:
+        url = path if path.startswith("http://") else site_url + path.lstrip("/")
+        parts = urllib.parse.urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+
+        def outside(address: str) -> bool:
+            if address.startswith(("data:", "blob:", "about:")):
+                return False
+            return address != origin and not address.startswith(origin + "/")
+
         page = _contexts[javascript].new_page()
         opened.append(page)
         outside_requests: list[str] = []
@@ -156,8 +128,8 @@ def open_page(_contexts: dict[bool, Any], site_url: str) -> Iterator[Callable[..
         page.on("websocket", lambda socket: outside_requests.append(socket.url))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-        page.route(lambda url: outside(url), lambda route: route.abort())
-        page.goto(site_url + path.lstrip("/"), wait_until="load")
+        page.route(outside, lambda route: route.abort())
+        page.goto(url, wait_until="load")
         return Visit(page, outside_requests, errors)
 
     yield open_

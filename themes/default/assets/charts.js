@@ -32,7 +32,7 @@
   var loading = null;
 
   function label(name, fallback) {
-    return options["label" + name] || fallback;
+    return options["label" + name] || (name === "Interactive" && options.label) || fallback;
   }
 
   function loadScript(library) {
