@@ -9,11 +9,13 @@ from pathlib import Path
 from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
+from .i18n import Strings
 from .history import last_changes
 from .lint import lint_personal_data
 from .load import RawDocument, RawRegistry, load_content, load_registries
 from .model import validate_documents, validate_registries
 from .models import REGISTRIES
+from .series import load_series
 from .write import write_site
 
 
@@ -38,8 +40,10 @@ def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
         lint_personal_data(registry.source, [], diagnostics)
     registries = validate_registries(raw_registries, diagnostics)
     documents = validate_documents(raw_documents, diagnostics)
+    series = load_series(config.data_dir, config.root, diagnostics)
     history = last_changes(config.root, [config.content_dir, config.data_dir])
-    site = build_site(config, registries, documents, diagnostics, history, _identifiers(raw_documents, raw_registries))
+    identifiers = _identifiers(raw_documents, raw_registries)
+    site = build_site(config, registries, documents, diagnostics, history, identifiers, series)
     return None if diagnostics.has_errors() else site
 
 
@@ -51,8 +55,13 @@ def _quiet(phase: str) -> None:
     return None
 
 
-def compile_site(config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet) -> BuildResult | None:
-    """Everything a build makes, in memory, with the whole-site checks; None if anything failed."""
+def compile_site(
+    config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet, search: bool = True
+) -> BuildResult | None:
+    """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
+
+    `search=False` skips the search index, which checks nothing about the content.
+    """
     from .links import check_links
     from .opendata.exports import derive_open_data
     from .render import render_site
@@ -71,9 +80,36 @@ def compile_site(config_path: Path, diagnostics: Diagnostics, progress: Progress
     rendered = render_site(site, theme, open_data, diagnostics)
     if diagnostics.has_errors():
         return None
+    progress("making the feeds, the sitemap and the search index")
+    files = _with_derived_files(site, theme.strings, rendered.files, rendered.page_sources, diagnostics, search)
+    if files is None:
+        return None
     progress("checking every link")
-    check_links(rendered.files, rendered.page_sources, diagnostics)
-    return None if diagnostics.has_errors() else BuildResult(site=site, files=rendered.files)
+    check_links(files, rendered.page_sources, diagnostics, site.config.settings.base_url)
+    return None if diagnostics.has_errors() else BuildResult(site=site, files=files)
+
+
+def _with_derived_files(
+    site: Site,
+    strings: dict[str, Strings],
+    files: dict[str, bytes],
+    page_sources: dict[str, tuple[str, str]],
+    diagnostics: Diagnostics,
+    search: bool,
+) -> dict[str, bytes] | None:
+    """The rendered files plus the Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index."""
+    from .feeds import feed_files
+    from .search import search_index
+    from .sitemap import site_map_files
+
+    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources)}
+    if search:
+        derived.update(search_index(files, diagnostics))
+    for path in sorted(set(derived) & set(files)):
+        diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
+    if diagnostics.has_errors():
+        return None
+    return dict(sorted({**files, **derived}.items()))
 
 
 _REGISTRY_KINDS = {"municipalities": "municipality", "organisations": "organisation", "parties": "party",
@@ -96,7 +132,7 @@ def _identifiers(raw_documents: list[RawDocument], raw_registries: list[RawRegis
 def check(config_path: Path) -> Diagnostics:
     """Validate everything, render in memory and check every link; write nothing."""
     diagnostics = Diagnostics()
-    compile_site(config_path, diagnostics)
+    compile_site(config_path, diagnostics, search=False)
     return diagnostics
 
 

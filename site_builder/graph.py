@@ -18,8 +18,9 @@ from .config import SiteConfig
 from .diagnostics import Diagnostics
 from .model import ContentDocument, Origin, Registries
 from .models import Decision, Indicator, Strategy
-from .models.documents import GoalArea
+from .models.documents import DataPoint, GoalArea
 from .models.validate import did_you_mean
+from .series import SeriesFile
 
 # Which registry or document kind each reference-holding field points into.
 # Field names are chosen so that one name always means one kind of target.
@@ -99,6 +100,8 @@ class Site:
     """When each source file (path relative to the project) last changed, where the history is known."""
     files: set[str] = field(default_factory=set)
     """Files in files/ that documents refer to (paths relative to files/), published under /files/."""
+    series: dict[str, list[DataPoint]] = field(default_factory=dict)
+    """Measured values from data/series/, by indicator identifier."""
 
 
 def document_year(document: ContentDocument) -> int | None:
@@ -281,6 +284,7 @@ def build_site(
     diagnostics: Diagnostics,
     last_changed: dict[str, dt.date] | None = None,
     invalid: dict[str, set[str]] | None = None,
+    series: dict[str, SeriesFile] | None = None,
 ) -> Site:
     """Check every reference and index the documents every way the site lists them.
 
@@ -300,6 +304,7 @@ def build_site(
 
     _index(site, documents)
     _collect_indicators(site, documents, diagnostics)
+    _attach_series(site, series or {}, diagnostics)
     for org_id, entry in sorted(registries.organisations.items()):
         if entry.value.municipality:
             site.bodies.setdefault(entry.value.municipality, []).append(org_id)
@@ -376,3 +381,28 @@ def _collect_indicators(site: Site, documents: list[ContentDocument], diagnostic
                     )
                     continue
                 site.indicators[indicator.id] = IndicatorRef(indicator, document, area)
+
+
+def _attach_series(site: Site, series: dict[str, SeriesFile], diagnostics: Diagnostics) -> None:
+    """Give each data/series/ file to its indicator; a file for no known indicator, or a value the
+    strategy already states, is an error."""
+    for indicator_id, found in sorted(series.items()):
+        shown = found.shown
+        ref = site.indicators.get(indicator_id)
+        if ref is None:
+            hint = did_you_mean(indicator_id, site.indicators) or "name the file after an indicator's `id`"
+            diagnostics.error(shown, 1, 1, f"no indicator '{indicator_id}' for this series", hint)
+            continue
+        breakdowns = {b.id for b in ref.indicator.breakdowns}
+        stated = {(p.year, p.breakdown) for p in ref.indicator.values}
+        for line, point in zip(found.lines, found.points, strict=True):
+            if point.breakdown is not None and point.breakdown not in breakdowns:
+                hint = (
+                    did_you_mean(point.breakdown, breakdowns)
+                    or f"the indicator's breakdowns: {', '.join(sorted(breakdowns)) or 'none'}"
+                )
+                diagnostics.error(shown, line, 1, f"unknown breakdown '{point.breakdown}'", hint)
+            elif (point.year, point.breakdown) in stated:
+                diagnostics.error(shown, line, 1, f"{point.year} is already in the strategy's `values`",
+                                  f"keep each value in one place: {ref.strategy.origin.path}")  # fmt: skip
+        site.series[indicator_id] = found.points

@@ -13,12 +13,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import jsonld, urls
+from . import case_steps, connections, feeds, jsonld, search, urls
+from .figures import Figure
 from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
-from .models import Municipality, Organisation
+from .models import Decision, Municipality, Organisation
 from .opendata.datasets import Dataset
 from .opendata.exports import OpenData
 from .opendata.tables import TableSpec
@@ -52,6 +53,8 @@ class PageContext:
     """schema.org data about the page, written into its head."""
     integrity: Mapping[str, str] = field(default_factory=dict)
     """Subresource Integrity values of the theme's assets, by asset name."""
+    charts: list[Figure] = field(default_factory=list)
+    """The charts this page shows; pages with none load no chart script."""
 
     def url(self, path: str) -> str:
         return urls.relative_url(self.path, path)
@@ -181,6 +184,34 @@ class PageContext:
     def year_of(self, document: ContentDocument) -> int | None:
         return document_year(document)
 
+    # Search, feeds and sharing.
+    @property
+    def search_filters(self) -> search.Filters | None:
+        """Pagefind filters of this page; None leaves the page out of the search index."""
+        return None
+
+    @property
+    def search_url(self) -> str:
+        return self.url(urls.search_path(self.lang))
+
+    @property
+    def feeds(self) -> list[Link]:
+        """Atom feeds for <link rel="alternate">: the site's decisions, and the page's own where it has one."""
+        feed = feeds.site_feed(self.site, self.t)
+        return [Link(feed.title, self.url(feed.path))] if feed else []
+
+    @property
+    def og_type(self) -> str:
+        return "website"
+
+    @property
+    def og_locale(self) -> str:
+        """The Open Graph locale (nb_NO), from the locale the UI formats dates and numbers with."""
+        return str(self.t.locale)
+
+    def og_locale_of(self, lang: str) -> str:
+        return str(Strings(lang, {}).locale)
+
 
 @dataclass
 class HomeContext(PageContext):
@@ -216,14 +247,56 @@ class DocumentContext(PageContext):
         assert self.document is not None
         return self.document.model
 
+    @property
+    def search_filters(self) -> search.Filters | None:
+        assert self.document is not None
+        return search.document_filters(self.site, self.t, self.document)
+
+    @property
+    def og_type(self) -> str:
+        return "article"
+
+    @property
+    def meeting_neighbours(self) -> dict[str, case_steps.Neighbours]:
+        """For a decision, each meeting's previous and next meeting in date order."""
+        model = self.model
+        return case_steps.meeting_neighbours(model) if isinstance(model, Decision) else {}
+
+    @property
+    def decided_memberships(self) -> list[ContentDocument]:
+        """Memberships this decision decides, so its page can state their fees in the reader's language."""
+        return [doc for doc, field_name in self.backlinks if doc.type == "membership" and field_name == "decided_by"]
+
+    @property
+    def case_neighbours(self) -> case_steps.Neighbours:
+        """Earlier and later decisions with the same case number."""
+        assert self.document is not None
+        return case_steps.case_neighbours(self.site, self.document)
+
 
 @dataclass
 class MunicipalityContext(PageContext):
     municipality_id: str = ""
     documents_by_type: list[tuple[str, list[ContentDocument]]] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
-    networks: list[str] = field(default_factory=list)
-    """Organisations whose member list names this municipality."""
+
+    @property
+    def networks(self) -> list[connections.Network]:
+        """Networks from memberships, organisations' member lists and relations documents."""
+        return connections.networks(self.site, self.municipality_id)
+
+    @property
+    def twin_cities(self) -> list[connections.Partner]:
+        return connections.twin_cities(self.site, self.municipality_id)
+
+    @property
+    def feeds(self) -> list[Link]:
+        own = feeds.municipality_feed(self.site, self.t, self.municipality_id)
+        return [*super().feeds, *([Link(own.title, self.url(own.path))] if own else [])]
+
+    @property
+    def search_filters(self) -> search.Filters | None:
+        return search.municipality_filters(self.site, self.t, self.municipality_id)
 
 
 @dataclass
@@ -232,11 +305,46 @@ class OrganisationContext(PageContext):
     documents: list[ContentDocument] = field(default_factory=list)
     body_of: str | None = None
 
+    @property
+    def memberships(self) -> list[ContentDocument]:
+        """Membership documents for this organisation: who joined or applied, for how long, at what cost."""
+        return connections.memberships_of(self.site, self.organisation_id)
+
+    @property
+    def search_filters(self) -> search.Filters | None:
+        return search.organisation_filters(self.site, self.t, self.organisation_id)
+
 
 @dataclass
 class IndicatorContext(PageContext):
     ref: IndicatorRef | None = None
     data_links: list[Link] = field(default_factory=list)
+
+    @property
+    def search_filters(self) -> search.Filters | None:
+        assert self.ref is not None
+        return search.indicator_filters(self.site, self.t, self.ref)
+
+
+@dataclass
+class EmbedContext(PageContext):
+    """A page with one chart and nothing else, for other sites to put in an iframe."""
+
+    page_url: str = ""
+    """The page on this site that shows the chart with its context."""
+
+
+def embed_context(site: Site, t: Strings, integrity: Mapping[str, str], figure: Figure, page_path: str) -> EmbedContext:
+    path = urls.embed_path(t.lang, figure.chart.id)
+    return EmbedContext(
+        site=site, lang=t.lang, t=t, path=path, title=figure.chart.title, template="embed.html",
+        alternate_path=partial(_embed_path, figure.chart.id), integrity=integrity, charts=[figure],
+        page_url=urls.relative_url(path, page_path),
+    )  # fmt: skip
+
+
+def _embed_path(chart_id: str, lang: str) -> str:
+    return urls.embed_path(lang, chart_id)
 
 
 @dataclass
@@ -247,12 +355,52 @@ class CatalogueContext(PageContext):
     descriptions: list[Link] = field(default_factory=list)
     """datapackage.json, the DCAT-AP catalogue, Popolo, the JSON Schemas."""
 
+    @property
+    def search_filters(self) -> search.Filters | None:
+        return []
+
 
 @dataclass
 class DatasetContext(PageContext):
     dataset: Dataset | None = None
     tables: list[TableSpec] = field(default_factory=list)
     """The tables among the dataset's files, with their columns."""
+
+    @property
+    def search_filters(self) -> search.Filters | None:
+        return []
+
+
+@dataclass
+class SearchContext(PageContext):
+    """The search page: a form that works without JavaScript, and everything to browse when search cannot run."""
+
+    filter_options: dict[str, list[str]] = field(default_factory=dict)
+    """Each filter's values, as the index holds them."""
+    browse: list[Link] = field(default_factory=list)
+    """The lists of the site, by type, municipality, organisation, topic, SDG and year."""
+    documents: list[ContentDocument] = field(default_factory=list)
+    """Every document, by title, so that the browser's find-in-page works as a search without scripts."""
+
+    @property
+    def pagefind_url(self) -> str:
+        return self.url(f"{urls.PAGEFIND_DIR}/pagefind.js")
+
+
+@dataclass
+class NotFoundContext(PageContext):
+    """The 404 page: served at any missing address, so its links start from the site's root path."""
+
+    translations: list[Strings] = field(default_factory=list)
+    """Every UI language's strings, to say "not found" in each."""
+
+    def url(self, path: str) -> str:
+        return urls.root_relative_url(self.site.config.settings.base_url, path)
+
+    @property
+    def by_language(self) -> list[tuple[Strings, str, str]]:
+        """Each UI language's strings with the root-relative links to its home and its search page."""
+        return [(t, self.url(urls.home_path(t.lang)), self.url(urls.search_path(t.lang))) for t in self.translations]
 
 
 def _swap(item_path: Callable[[str, Any], str], key: Any, lang: str) -> str:
@@ -293,6 +441,8 @@ def site_pages(
         counts=[(k, len(v)) for k, v in site.by_type.items()],
     )
 
+    yield _search_page(site, lang, t, base, crumbs)
+
     for doc_type, section in urls.SECTIONS.items():
         path = urls.section_path(lang, doc_type)
         yield ListContext(
@@ -311,6 +461,42 @@ def site_pages(
 
     yield from _registry_pages(site, lang, t, base, crumbs, open_data)
     yield from _data_pages(site, lang, t, base, crumbs, open_data)
+
+
+def _search_page(
+    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+) -> SearchContext:
+    path = urls.search_path(lang)
+    lists = [(t(f"section.{section}"), urls.section_path(lang, k)) for k, section in urls.SECTIONS.items()]
+    lists += [
+        (t("nav.municipalities"), urls.municipalities_path(lang)),
+        (t("nav.organisations"), urls.organisations_path(lang)),
+        (t("nav.indicators"), urls.indicators_path(lang)),
+        (t("nav.topics"), urls.topics_path(lang)),
+        (t("nav.sdgs"), urls.sdgs_path(lang)),
+        (t("nav.years"), urls.years_path(lang)),
+        (t("nav.data"), urls.data_catalogue_path(lang)),
+    ]
+    return SearchContext(
+        **base,
+        path=path,
+        title=t("search.title"),
+        template="search.html",
+        breadcrumbs=crumbs(path),
+        alternate_path=urls.search_path,
+        filter_options=search.filter_options(site, t),
+        browse=[Link(label, urls.relative_url(path, target)) for label, target in lists],
+        documents=sorted(site.documents.values(), key=lambda d: (d.model.title.casefold(), d.id)),
+    )
+
+
+def not_found_page(site: Site, strings: Mapping[str, Strings], integrity: Mapping[str, str]) -> NotFoundContext:
+    """The site's one 404 page, in the default language with the same message in every other."""
+    t = strings[site.config.settings.default_language]
+    return NotFoundContext(
+        site=site, lang=t.lang, t=t, path=urls.NOT_FOUND_PATH, title=t("not_found.title"), template="404.html",
+        integrity=integrity, translations=[t, *(strings[lang] for lang in site.config.settings.languages if lang != t.lang)],
+    )  # fmt: skip
 
 
 def _data_links(path: str, open_data: OpenData, json_path: str | None, tables: list[str]) -> list[Link]:
@@ -448,11 +634,6 @@ def _registry_pages(
         base, crumbs, urls.municipalities_path, "nav.municipalities", "municipalities.intro",
         [(registries.municipalities[m].value.name_in(lang), urls.municipality_path(lang, m), None) for m in shown_municipalities],
     )  # fmt: skip
-    networks_of: dict[str, list[str]] = {}
-    for org_id, entry in registries.organisations.items():
-        for member in entry.value.members:
-            if member.municipality:
-                networks_of.setdefault(member.municipality, []).append(org_id)
     for municipality_id in sorted(registries.municipalities):
         path = urls.municipality_path(lang, municipality_id)
         documents = site.by_municipality.get(municipality_id, [])
@@ -469,7 +650,6 @@ def _registry_pages(
             json_ld=jsonld.municipality_ld(site, municipality_id, lang),
             documents_by_type=[(k, v) for k, v in grouped if v],
             bodies=site.bodies.get(municipality_id, []),
-            networks=sorted(networks_of.get(municipality_id, [])),
         )
 
     independent = [o for o, e in sorted(registries.organisations.items()) if not e.value.municipality]

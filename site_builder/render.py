@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,14 +11,23 @@ from typing import Any
 import jinja2
 
 from . import urls
+from .chart_images import ChartImages
+from .charts import Chart, site_charts
 from .diagnostics import Diagnostics
+from .figures import Figure, chart_files, figure
 from .graph import Site
+from .i18n import Strings
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .opendata.exports import OpenData
-from .pages import DocumentContext, site_pages
+from .pages import DocumentContext, embed_context, not_found_page, site_pages
 from .schemas import document_schemas, schema_text
 from .theme import Theme, template_location
+
+CHART_CACHE = ".site-builder-cache/charts"
+"""Drawn charts by spec hash, next to site.yaml; git-ignored."""
+ATLAS = "vendor/world-atlas/countries-110m.json"
+"""The theme's basemap for network maps (Natural Earth via world-atlas, public domain)."""
 
 
 @dataclass
@@ -34,6 +44,8 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
     files: dict[str, bytes] = {}
     page_sources: dict[str, tuple[str, str]] = {}
     renderer = MarkdownRenderer()
+    images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
+    atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
 
     def add(path: str, content: bytes) -> None:
         if path in files:
@@ -42,7 +54,29 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
         files[path] = content
 
     for lang in site.config.settings.languages:
-        for context in site_pages(site, lang, theme.strings[lang], renderer, open_data, theme.integrity):
+        t = theme.strings[lang]
+        figures = _figures(site_charts(site, t, atlas), images, t, diagnostics)
+        if figures is None:
+            return RenderedSite({}, {})
+        for page_path, shown in figures.items():
+            for item in shown:
+                if urls.embed_path(lang, item.chart.id) in files:
+                    continue
+                embed = embed_context(
+                    site,
+                    t,
+                    theme.integrity,
+                    figure(item.chart, urls.embed_path(lang, item.chart.id), images.svg(item.chart.spec), t),
+                    page_path,
+                )
+                html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
+                if html is None:
+                    return RenderedSite({}, {})
+                add(embed.path, _tidy(html).encode("utf-8"))
+                for path, content in chart_files(item.chart, images).items():
+                    add(path, content)
+        for context in site_pages(site, lang, t, renderer, open_data, theme.integrity):
+            context.charts = figures.get(context.path, [])
             html = _render(theme, context.template, context.path, root, diagnostics, page=context)
             if html is None:
                 return RenderedSite({}, {})
@@ -59,6 +93,11 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
     if root_redirect is None:
         return RenderedSite({}, {})
     add("index.html", _tidy(root_redirect).encode("utf-8"))
+    not_found = not_found_page(site, theme.strings, theme.integrity)
+    not_found_html = _render(theme, not_found.template, not_found.path, root, diagnostics, page=not_found)
+    if not_found_html is None:
+        return RenderedSite({}, {})
+    add(not_found.path, _tidy(not_found_html).encode("utf-8"))
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
     for path, content in open_data.files.items():
@@ -68,6 +107,28 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
     return RenderedSite(dict(sorted(files.items())), page_sources)
+
+
+def _figures(
+    charts: dict[str, list[Chart]], images: ChartImages, t: Strings, diagnostics: Diagnostics
+) -> dict[str, list[Figure]] | None:
+    """Each page's charts drawn (or read from the cache); None if vl-convert refuses a spec."""
+    found: dict[str, list[Figure]] = {}
+    for page_path, page_charts in charts.items():
+        for chart in page_charts:
+            try:
+                svg = images.svg(chart.spec)
+            except (ValueError, RuntimeError) as exc:
+                diagnostics.error(
+                    page_path,
+                    1,
+                    1,
+                    f"cannot draw chart {chart.id}: {exc}",
+                    "this is a bug in site_builder's charts; please report it",
+                )
+                return None
+            found.setdefault(page_path, []).append(figure(chart, page_path, svg, t))
+    return found
 
 
 def _render(

@@ -8,6 +8,7 @@ pages are made relative with `relative_url`.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit
 
 SECTIONS: dict[str, str] = {
     "decision": "decisions",
@@ -81,6 +82,28 @@ def years_path(lang: str) -> str:
     return f"{lang}/years/index.html"
 
 
+def search_path(lang: str) -> str:
+    return f"{lang}/search/index.html"
+
+
+def decisions_feed_path(lang: str) -> str:
+    """The Atom feed of every decision on the site."""
+    return f"{lang}/decisions/feed.xml"
+
+
+def municipality_feed_path(lang: str, municipality_id: str) -> str:
+    """The Atom feed of the decisions that concern one municipality."""
+    return f"{lang}/municipalities/{municipality_id}/feed.xml"
+
+
+SITEMAP_PATH = "sitemap.xml"
+ROBOTS_PATH = "robots.txt"
+NOT_FOUND_PATH = "404.html"
+"""Static hosts such as GitHub Pages serve this file for any path that does not exist."""
+PAGEFIND_DIR = "pagefind"
+"""The search index and Pagefind's own script, made by the build."""
+
+
 def data_catalogue_path(lang: str) -> str:
     return f"{lang}/data/index.html"
 
@@ -127,6 +150,16 @@ def asset_path(name: str) -> str:
     return f"assets/{name}"
 
 
+def chart_file_path(lang: str, chart_id: str, suffix: str) -> str:
+    """A chart's downloads: .svg, .png, .csv and .vl.json (the Vega-Lite spec), per UI language."""
+    return f"charts/{lang}/{chart_id}{suffix}"
+
+
+def embed_path(lang: str, chart_id: str) -> str:
+    """A page with just one chart, for other sites' iframes."""
+    return f"{lang}/embed/{chart_id}/index.html"
+
+
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from the page at `from_path` to `to_path`, both output paths; index.html is dropped."""
     target = to_path[: -len("index.html")] if to_path.endswith("index.html") else to_path
@@ -135,6 +168,11 @@ def relative_url(from_path: str, to_path: str) -> str:
     if to_path.endswith("index.html"):
         relative = "./" if relative == "." else relative + "/"
     return relative
+
+
+def root_relative_url(base_url: str, path: str) -> str:
+    """A link to an output path that works from any URL of the site, e.g. on the 404 page: /base/path/."""
+    return urlsplit(public_url(base_url, path)).path
 
 
 def public_url(base_url: str, path: str) -> str:

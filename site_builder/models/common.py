@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+from babel.numbers import list_currencies
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Identifier = Annotated[
@@ -34,9 +35,20 @@ CountryCode = Annotated[
     StringConstraints(pattern=r"^[A-Z]{2}$"),
 ]
 
+
+def _check_currency(code: str) -> str:
+    if code not in _CURRENCIES:
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code (e.g. NOK, SEK, DKK, EUR, ISK)")
+    return code
+
+
+_CURRENCIES = frozenset(list_currencies())
+"""ISO 4217 codes as CLDR knows them, from babel."""
+
 CurrencyCode = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_check_currency),
 ]
 
 _SDG_CODE = re.compile(r"^(?P<goal>\d{1,2})(?:\.(?:[0-9]{1,2}|[a-z])(?:\.\d{1,2})?)?$")

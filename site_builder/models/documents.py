@@ -142,6 +142,14 @@ class VoteEvent(StrictModel):
             total = sum(c.value for c in self.counts if c.option in ("yes", "no", "abstain"))
             if total > self.present:
                 raise ValueError(f"the counts add up to {total}, more than the {self.present} members present")
+            # With both sides counted the vote is complete, so everyone present is in the counts.
+            complete = {"yes", "no"} <= {c.option for c in self.counts}
+            recorded = total + sum(c.value for c in self.counts if c.option == "not-voting")
+            if complete and recorded != self.present:
+                raise ValueError(
+                    f"the counts add up to {recorded}, but {self.present} members were present; "
+                    "add the missing votes (abstain, not-voting) or correct `present`"
+                )
         return self
 
 

@@ -1,0 +1,109 @@
+"""Chart specs drawn as SVG and PNG by vl-convert, cached on disk by a hash of the spec.
+
+An unchanged chart is never drawn twice across builds: the cache key covers
+the spec, vl-convert's version and the fonts, so any change to them draws anew.
+Cache files are written atomically, so an interrupted build leaves no half file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import vl_convert
+
+PNG_SCALE = 2
+"""PNG downloads at twice the SVG's size, sharp on high-density screens and in print."""
+
+_registered_fonts: set[Path] = set()
+
+
+def register_fonts(font_dirs: list[Path]) -> None:
+    """Give vl-convert the theme's fonts (once per process), so it measures text as browsers draw it."""
+    for folder in font_dirs:
+        if folder.is_dir() and folder not in _registered_fonts:
+            vl_convert.register_font_directory(str(folder))
+            _registered_fonts.add(folder)
+
+
+class ChartImages:
+    """Draws specs, reading and filling the on-disk cache."""
+
+    def __init__(self, cache_dir: Path | None, font_dirs: list[Path]) -> None:
+        self.cache_dir = cache_dir
+        register_fonts(font_dirs)
+        fonts = hashlib.sha256()
+        for folder in font_dirs:
+            for font in sorted(folder.glob("*.[ot]tf")) if folder.is_dir() else []:
+                fonts.update(font.name.encode() + font.read_bytes())
+        self._salt = f"{version('vl-convert-python')}:{fonts.hexdigest()}"
+        self.drawn = 0
+        """How many images this build drew rather than read from the cache."""
+
+    def _key(self, spec: dict[str, Any]) -> str:
+        text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(f"{self._salt}\n{text}".encode()).hexdigest()
+
+    def _cached(self, key: str, suffix: str) -> bytes | None:
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / key[:2] / f"{key}{suffix}"
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _store(self, key: str, suffix: str, data: bytes) -> None:
+        if self.cache_dir is None:
+            return
+        folder = self.cache_dir / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, folder / f"{key}{suffix}")
+        except OSError:
+            # A read-only or full disk only costs speed: the image was drawn and is used all the same.
+            return
+
+    def svg(self, spec: dict[str, Any]) -> str:
+        key = self._key(spec)
+        cached = self._cached(key, ".svg")
+        if cached is not None:
+            return cached.decode("utf-8")
+        drawn = vl_convert.vegalite_to_svg(spec)
+        self.drawn += 1
+        self._store(key, ".svg", drawn.encode("utf-8"))
+        return drawn
+
+    def png(self, spec: dict[str, Any]) -> bytes:
+        key = self._key(spec)
+        cached = self._cached(key, ".png")
+        if cached is not None:
+            return cached
+        drawn = bytes(vl_convert.svg_to_png(self.svg(spec), scale=PNG_SCALE))
+        self._store(key, ".png", drawn)
+        return drawn
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def inline_svg(svg: str, prefix: str, labelled_by: str) -> str:
+    """The SVG ready to sit inside a page: one image for assistive technology, ids unique on the page.
+
+    vl-convert numbers clip paths and gradients from 1 in every chart, so two charts on one page
+    would share ids; each gets its chart's prefix.
+    """
+    for name in sorted(set(_ID.findall(svg)), key=len, reverse=True):
+        svg = svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"#{name})", f"#{prefix}-{name})")
+        svg = svg.replace(f'href="#{name}"', f'href="#{prefix}-{name}"')
+    svg = re.sub(r"^<svg ", f'<svg role="img" aria-labelledby="{labelled_by}" focusable="false" ', svg, count=1)
+    return re.sub(r'<svg([^>]*?) class="marks"', r'<svg\1 class="chart-svg"', svg, count=1)
