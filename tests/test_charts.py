@@ -306,3 +306,12 @@ def test_unchanged_charts_are_never_drawn_twice(
     drawn = {path: data for path, data in first.files.items() if path.startswith("charts/")}
     assert drawn and all(second.files[path] == data for path, data in drawn.items())
     assert (config.parent / ".site-builder-cache" / "charts").is_dir()
+
+
+def test_chart_benchmark_runs(make_project: Callable[..., Path]) -> None:
+    from bench.charts import measure
+
+    rows = measure(make_project({"content/strategies/norrtalje/strategi.md": STRATEGY}))
+    kinds = {row[0]: row for row in rows}
+    assert kinds["all"][1] == sum(row[1] for row in rows if row[0] != "all") > 0
+    assert kinds["all"][4] < kinds["all"][3], "drawing from the cache is faster than drawing"
