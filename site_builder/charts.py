@@ -12,9 +12,11 @@ by labels or shapes, never by colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -178,6 +180,9 @@ def _spec(chart: alt.TopLevelMixin, t: Strings, title: str, description: str) ->
 
 
 def _finish(spec: dict[str, Any], t: Strings, title: str, description: str) -> dict[str, Any]:
+    named = set(re.findall(r'"name": "(data-[0-9a-f]{16})"', json.dumps(spec)))
+    if named:
+        spec.setdefault("datasets", {}).update({name: _PENDING[name] for name in sorted(named)})
     spec["config"] = _config(t)
     spec["description"] = description
     spec["usermeta"] = {"title": title}
@@ -186,8 +191,19 @@ def _finish(spec: dict[str, Any], t: Strings, title: str, description: str) -> d
     return ordered
 
 
-def _data(rows: Iterable[Any]) -> alt.Data:
-    return alt.Data(values=list(rows))  # type: ignore[no-untyped-call]
+_PENDING: dict[str, Any] = {}
+"""Rows behind each named dataset until `_finish` puts them into the spec.
+
+Altair deep-copies inline data every time a chart is layered or copied, which made building a spec cost
+more than drawing it; charts carry only a dataset's name, and the rows join the spec once, at the end.
+"""
+
+
+def _data(rows: Any) -> alt.NamedData:
+    values = rows if isinstance(rows, dict) else list(rows)
+    name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    _PENDING[name] = values
+    return alt.NamedData(name=name)
 
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -670,7 +686,8 @@ def members_map(site: Site, organisation_id: str, t: Strings, atlas: dict[str, A
     title = t("chart.map.title", organisation=name)
     description = t("chart.map.description", organisation=name, count=len(points),
                     places="; ".join(f"{p['name']} ({p['country']})" for p in points))  # fmt: skip
-    countries = {"values": atlas, "format": {"type": "topojson", "feature": "countries"}}
+    topojson = alt.DataFormat(type="topojson", feature="countries")  # type: ignore[no-untyped-call]
+    countries = alt.NamedData(name=_data(atlas).name, format=topojson)
     basemap = alt.Chart(countries).mark_geoshape(
         fill="#ececec", stroke="#8c8c8c", strokeWidth=0.6, clip=True)  # fmt: skip
     dots = alt.Chart(_data(points)).mark_circle(size=60, color=PALETTE[0], opacity=1, stroke=BACKGROUND, strokeWidth=1).encode(
