@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Visit, serve
+
+from .browser_support import Visit, axe_violations, serve
 
 VOTES_SPEC: dict[str, Any] = {
     "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
@@ -107,7 +108,7 @@ def _press_and_wait(visit: Visit, figure: str) -> None:
 
 
 def test_the_button_loads_vega_from_the_site_only_when_pressed_and_replaces_the_static_svg(
-    open_page: Callable[..., Visit], fixture_url: str
+    open_page: Callable[..., Visit], fixture_url: str, axe_source: str
 ) -> None:
     visit = open_page(fixture_url)
     page = visit.page
@@ -122,12 +123,13 @@ def test_the_button_loads_vega_from_the_site_only_when_pressed_and_replaces_the_
     assert page.locator("#chart-votes .chart-image .chart-view svg.marks").count() == 1
     assert page.locator("#chart-votes .chart-image > svg").count() == 0, "the static SVG is replaced"
     assert not button.is_visible()
-    assert page.evaluate("document.activeElement.classList.contains('chart-image')"), "focus stays on the chart"
+    assert page.evaluate("document.activeElement.classList.contains('chart-view')"), "focus stays on the chart"
     vendor = sorted(url.rsplit("/", 1)[-1] for url in requests if "/assets/vendor/" in url)
     assert vendor == ["vega-embed.min.js", "vega-lite.min.js", "vega.min.js"]
     assert page.locator("style").count() == 0, "no <style> element injected"
     assert visit.errors == []
     assert visit.outside_requests == []
+    assert axe_violations(page, axe_source) == []
 
     # A tooltip on hover, styled by the site's stylesheet.
     page.locator("#chart-votes .chart-view .mark-rect path").first.hover()
@@ -175,3 +177,40 @@ def test_without_javascript_the_static_svg_shows_and_no_button(
     assert page.locator("#chart-votes .chart-image > svg").is_visible()
     assert page.locator(".chart-button").count() == 0
     assert visit.outside_requests == []
+
+
+def _chart_pages(site_dir: Path, lang: str) -> dict[str, str]:
+    """Per folder of pages (decisions, indicators, embed …), the page with the most charts."""
+    best: dict[str, tuple[int, str]] = {}
+    for path in sorted((site_dir / lang).rglob("index.html")):
+        count = path.read_text(encoding="utf-8").count('<figure class="chart"')
+        relative = path.relative_to(site_dir).as_posix()
+        folder = relative.split("/")[1] if relative.count("/") > 1 else "home"
+        if count and count > best.get(folder, (0, ""))[0]:
+            best[folder] = (count, relative)
+    return {folder: relative for folder, (_count, relative) in sorted(best.items())}
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_chart_on_the_real_pages_becomes_interactive(
+    open_page: Callable[..., Visit], site_dir: Path, axe_source: str, lang: str
+) -> None:
+    pages = _chart_pages(site_dir, lang)
+    assert {"home", "decisions", "strategies", "indicators", "organisations", "embed"} <= set(pages), pages
+    problems: list[str] = []
+    for path in pages.values():
+        visit = open_page(path)
+        page = visit.page
+        figures = page.locator("figure.chart[data-spec]")
+        ids = [figures.nth(i).get_attribute("id") for i in range(figures.count())]
+        for figure_id in ids:
+            _press_and_wait(visit, f"#{figure_id}")
+            if page.locator(f"#{figure_id} .chart-view svg.marks").count() != 1:
+                status = page.locator(f"#{figure_id} .chart-status").inner_text()
+                problems.append(f"{path}#{figure_id}: no interactive view ({status})")
+        problems += [f"{path}: {v}" for v in axe_violations(page, axe_source)]
+        problems += [f"{path}: console: {e}" for e in visit.errors]
+        problems += [f"{path}: request to another origin: {u}" for u in visit.outside_requests]
+        if page.locator("style").count():
+            problems.append(f"{path}: a <style> element was injected")
+    assert problems == [], "\n".join(problems)

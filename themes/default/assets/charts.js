@@ -101,6 +101,16 @@
         });
       })
       .then(function () {
+        // As the static picture was: one image named by the caption. Vega's own roles on the marks
+        // inside would otherwise be nameless images; the data table under the chart has every value.
+        var labelledBy = image.querySelector("svg[aria-labelledby]");
+        view.setAttribute("role", "img");
+        if (labelledBy) {
+          view.setAttribute("aria-labelledby", labelledBy.getAttribute("aria-labelledby"));
+        }
+        Array.prototype.forEach.call(view.querySelectorAll("svg, canvas"), function (drawing) {
+          drawing.setAttribute("aria-hidden", "true");
+        });
         var children = Array.prototype.slice.call(image.children);
         children.forEach(function (child) {
           if (child !== view) {
@@ -113,8 +123,8 @@
         button.hidden = true;
         status.textContent = label("Ready", "The interactive chart is shown.");
         // The button the reader pressed is gone; keep their place on the chart.
-        image.setAttribute("tabindex", "-1");
-        image.focus();
+        view.setAttribute("tabindex", "-1");
+        view.focus();
       })
       .catch(function (error) {
         if (view.parentNode) {
