@@ -214,3 +214,19 @@ def test_every_chart_on_the_real_pages_becomes_interactive(
         if page.locator("style").count():
             problems.append(f"{path}: a <style> element was injected")
     assert problems == [], "\n".join(problems)
+
+
+def test_without_javascript_the_real_charts_show_their_static_svg(
+    open_page: Callable[..., Visit], site_dir: Path
+) -> None:
+    for path in _chart_pages(site_dir, "en").values():
+        visit = open_page(path, javascript=False)
+        page = visit.page
+        figures = page.locator("figure.chart")
+        assert figures.count() > 0, path
+        for i in range(figures.count()):
+            svg = figures.nth(i).locator(".chart-image > svg")
+            assert svg.is_visible(), f"{path}: chart {i + 1}"
+            assert svg.bounding_box()["height"] > 40, f"{path}: chart {i + 1} is drawn"
+        assert page.locator(".chart-button").count() == 0
+        assert visit.outside_requests == []

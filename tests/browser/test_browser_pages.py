@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,72 @@ def test_the_language_switcher_leads_to_the_same_document(
         assert page.locator(f"nav.languages a[hreflang={lang}][aria-current]").count() == 1
     assert visit.errors == []
     assert visit.outside_requests == []
+
+
+# What a browser fetches by itself when it shows a page (links and forms only on a click).
+_FETCHED = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src", "srcset"),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),
+}
+_FETCHED_LINKS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+}
+_ELSEWHERE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+class _ResourceFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elsewhere: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        names: tuple[str, ...] = _FETCHED.get(tag, ())
+        if tag == "link" and _FETCHED_LINKS & set((values.get("rel") or "").lower().split()):
+            names = ("href", "imagesrcset")
+        for name in names:
+            for url in re.split(r",\s*", values.get(name) or ""):
+                if _ELSEWHERE.match(url):
+                    self.elsewhere.append(f"<{tag} {name}={url.split()[0]}>")
+        if "url(" in (values.get("style") or ""):
+            self.elsewhere += [f"<{tag} style> {u}" for u in _css_urls_elsewhere(values["style"] or "")]
+
+
+def _css_urls_elsewhere(css: str) -> list[str]:
+    found = re.findall(r"""url\(\s*['"]?([^'")\s]+)""", css) + re.findall(r"""@import\s+['"]([^'"]+)""", css)
+    return [url for url in found if _ELSEWHERE.match(url)]
+
+
+def test_no_page_or_stylesheet_of_the_whole_site_loads_anything_from_elsewhere(site_dir: Path) -> None:
+    """Every page of the site, not only the ones the browser opens: nothing it loads by itself (scripts,
+    styles, images, fonts, frames) comes from another host."""
+    problems: list[str] = []
+    pages = sorted(site_dir.rglob("*.html"))
+    for page in pages:
+        finder = _ResourceFinder()
+        finder.feed(page.read_text(encoding="utf-8"))
+        problems += [f"{page.relative_to(site_dir)}: {what}" for what in finder.elsewhere]
+    for stylesheet in sorted(site_dir.rglob("*.css")):
+        urls = _css_urls_elsewhere(stylesheet.read_text(encoding="utf-8"))
+        problems += [f"{stylesheet.relative_to(site_dir)}: {url}" for url in urls]
+    assert len(pages) > 300
+    assert problems == []
