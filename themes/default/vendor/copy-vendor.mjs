@@ -66,7 +66,11 @@ const sections = installedPackages()
   .sort((a, b) => a.pkg.name.localeCompare(b.pkg.name) || a.pkg.version.localeCompare(b.pkg.version))
   .map(({ dir, pkg }) => {
     const licence = typeof pkg.license === "string" ? pkg.license : JSON.stringify(pkg.license ?? "see text");
-    const text = licenceText(dir) || `(The package ships no licence file; its package.json says ${licence}.)`;
+    // Authors' personal e-mail addresses stay off the site (the project publishes none); names and notices stay.
+    const text = (licenceText(dir) || `(The package ships no licence file; its package.json says ${licence}.)`).replace(
+      /\s*<?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}>?/g,
+      "",
+    );
     return `${"=".repeat(78)}\n${pkg.name}@${pkg.version} (${licence})\n${"=".repeat(78)}\n\n${text}\n`;
   });
 writeFileSync(
