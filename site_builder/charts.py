@@ -28,7 +28,7 @@ from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
 from .models.documents import DataPoint, Decision, Indicator, Membership, Relations, Strategy
-from .progress import Progress, indicator_progress, overall_status
+from .progress import measured_values, strategy_statuses
 
 BACKGROUND = "#ffffff"
 INK = "#1a1a1a"
@@ -342,34 +342,6 @@ def _indicator_description(indicator: Indicator, measured: list[DataPoint], t: S
 
 
 # --- strategies --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IndicatorStatus:
-    """One indicator's progress, for the strategy page's overview and the home page."""
-
-    ref: IndicatorRef
-    progress: list[Progress]
-    status: str
-
-
-def strategy_statuses(site: Site, strategy: ContentDocument) -> list[IndicatorStatus]:
-    """Every indicator of a strategy with its progress status, in the strategy's order."""
-    model = strategy.model
-    assert isinstance(model, Strategy)
-    found = []
-    for area in model.goal_areas:
-        for indicator in area.indicators:
-            ref = site.indicators[indicator.id]
-            progress = indicator_progress(indicator, measured_values(site, indicator))
-            found.append(IndicatorStatus(ref, progress, overall_status(progress)))
-    return found
-
-
-def measured_values(site: Site, indicator: Indicator) -> list[DataPoint]:
-    """Measured values from the strategy itself and from data/series/, oldest first."""
-    values = [*indicator.values, *site.series.get(indicator.id, [])]
-    return sorted(values, key=lambda p: (p.year, p.breakdown or ""))
 
 
 def _change(baseline: float, value: float) -> float | None:

@@ -6,6 +6,7 @@ Each page type's context is a dataclass; templates read only what it holds.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +24,7 @@ from .models import Decision, Municipality, Organisation
 from .opendata.datasets import Dataset
 from .opendata.exports import OpenData
 from .opendata.tables import TableSpec
+from .progress import strategy_statuses
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,8 @@ class HomeContext(PageContext):
     strategies: list[ContentDocument] = field(default_factory=list)
     counts: list[tuple[str, int]] = field(default_factory=list)
     """(content type, number of documents) for every type that has documents."""
+    progress: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    """Per strategy: (progress status, number of indicators) for each status that occurs."""
 
 
 @dataclass
@@ -439,6 +443,7 @@ def site_pages(
         latest_decisions=decisions[:10],
         strategies=site.by_type.get("strategy", []),
         counts=[(k, len(v)) for k, v in site.by_type.items()],
+        progress={strategy.id: _status_counts(site, strategy) for strategy in site.by_type.get("strategy", [])},
     )
 
     yield _search_page(site, lang, t, base, crumbs)
@@ -497,6 +502,11 @@ def not_found_page(site: Site, strings: Mapping[str, Strings], integrity: Mappin
         site=site, lang=t.lang, t=t, path=urls.NOT_FOUND_PATH, title=t("not_found.title"), template="404.html",
         integrity=integrity, translations=[t, *(strings[lang] for lang in site.config.settings.languages if lang != t.lang)],
     )  # fmt: skip
+
+
+def _status_counts(site: Site, strategy: ContentDocument) -> list[tuple[str, int]]:
+    counts = Counter(item.status for item in strategy_statuses(site, strategy))
+    return [(status, counts[status]) for status in ("on-track", "off-track", "no-data") if counts[status]]
 
 
 def _data_links(path: str, open_data: OpenData, json_path: str | None, tables: list[str]) -> list[Link]:
@@ -593,7 +603,7 @@ def _document_context(
             path,
             open_data,
             open_data.document_files.get(document.id),
-            [table.spec.name for table in open_data.tables if any(row.origin is document.origin for row in table.rows)],
+            open_data.tables_with(document.origin),
         ),
     )
 

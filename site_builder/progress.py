@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .models.documents import DataPoint, Indicator
+from .graph import IndicatorRef, Site
+from .model import ContentDocument
+from .models.documents import DataPoint, Indicator, Strategy
 
 Status = Literal["on-track", "off-track", "no-data"]
 
@@ -99,3 +101,31 @@ def overall_status(progress: list[Progress]) -> Status:
     if statuses == {"on-track"}:
         return "on-track"
     return "no-data"
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    """One indicator's progress, for the strategy page's overview and the home page."""
+
+    ref: IndicatorRef
+    progress: list[Progress]
+    status: str
+
+
+def strategy_statuses(site: Site, strategy: ContentDocument) -> list[IndicatorStatus]:
+    """Every indicator of a strategy with its progress status, in the strategy's order."""
+    model = strategy.model
+    assert isinstance(model, Strategy)
+    found = []
+    for area in model.goal_areas:
+        for indicator in area.indicators:
+            ref = site.indicators[indicator.id]
+            progress = indicator_progress(indicator, measured_values(site, indicator))
+            found.append(IndicatorStatus(ref, progress, overall_status(progress)))
+    return found
+
+
+def measured_values(site: Site, indicator: Indicator) -> list[DataPoint]:
+    """Measured values from the strategy itself and from data/series/, oldest first."""
+    values = [*indicator.values, *site.series.get(indicator.id, [])]
+    return sorted(values, key=lambda p: (p.year, p.breakdown or ""))
