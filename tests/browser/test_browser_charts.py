@@ -203,6 +203,8 @@ def test_every_chart_on_the_real_pages_becomes_interactive(
         page = visit.page
         figures = page.locator("figure.chart[data-spec]")
         ids = [figures.nth(i).get_attribute("id") for i in range(figures.count())]
+        if page.evaluate("typeof window.vega") != "undefined":
+            problems.append(f"{path}: Vega loaded before any button was pressed")
         for figure_id in ids:
             _press_and_wait(visit, f"#{figure_id}")
             if page.locator(f"#{figure_id} .chart-view svg.marks").count() != 1:
