@@ -15,13 +15,18 @@ _ID = re.compile(rb"""\bid="([^"]+)\"""")
 
 
 def check_links(
-    files: Mapping[str, bytes], page_sources: Mapping[str, tuple[str, str]], diagnostics: Diagnostics
+    files: Mapping[str, bytes],
+    page_sources: Mapping[str, tuple[str, str]],
+    diagnostics: Diagnostics,
+    base_url: str = "/",
 ) -> None:
     """Report links between pages that lead nowhere, at the source file of the page when known.
 
     `page_sources` maps an output page to (source path shown to editors, source text) for pages made from
-    content, so the diagnostic can name the line that holds the link.
+    content, so the diagnostic can name the line that holds the link. A root-relative link (as on the 404
+    page) resolves below the path of `base_url`, where the site is published.
     """
+    base_path = urlsplit(base_url).path or "/"
 
     @cache
     def anchors(path: str) -> frozenset[str]:
@@ -37,7 +42,13 @@ def check_links(
                 continue
             target = page
             if parts.path:
-                target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+                if not parts.path.startswith("/"):
+                    joined = posixpath.join(posixpath.dirname(page), unquote(parts.path))
+                elif parts.path.startswith(base_path):
+                    joined = unquote(parts.path[len(base_path) :]) or "."
+                else:
+                    joined = "../" + parts.path  # above the folder the site is published in
+                target = posixpath.normpath(joined)
                 if parts.path.endswith("/") or target == ".":
                     target = "index.html" if target == "." else f"{target}/index.html"
             problem = None

@@ -1,0 +1,157 @@
+"""Full-text search without a server: what each page tells Pagefind, and the Pagefind index itself.
+
+Pages that describe one thing (a document, municipality, organisation,
+indicator or dataset) mark their <main> with data-pagefind-body and carry
+filters (municipality, type, year) as <meta data-pagefind-filter> tags. Lists
+and the home page are left out: they only repeat the summaries of the pages
+they link to. Pagefind splits the index by each page's <html lang>, so every
+UI language has its own index and stemming.
+
+The index is made by the Pagefind binary that the `pagefind_bin` package
+ships, run on a temporary copy of the rendered pages; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from . import urls
+from .diagnostics import Diagnostics
+from .graph import IndicatorRef, Site, document_year
+from .i18n import Strings
+from .model import ContentDocument
+from .pagefind_bundle import UnknownFormat, stable_bundle
+
+FILTERS = ("municipality", "type", "year")
+"""The filters every index has, in the order the search page shows them."""
+
+Filters = list[tuple[str, str]]
+
+_MARKER = b"data-pagefind-body"
+_ENTRY = "pagefind-entry.json"
+# Pagefind's ready-made interfaces inject their own styles; the search page uses pagefind.js with its own
+# markup instead, so these are not published.
+_UNUSED = frozenset(
+    {
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-component-ui.css",
+        "pagefind-highlight.js",
+    }
+)
+TIMEOUT_SECONDS = 300
+
+
+def _municipality_names(site: Site, t: Strings, identifiers: Iterable[str | None]) -> Filters:
+    names = {site.registries.municipalities[m].value.name_in(t.lang) for m in identifiers if m}
+    return [("municipality", name) for name in sorted(names, key=str.casefold)]
+
+
+def document_filters(site: Site, t: Strings, document: ContentDocument) -> Filters:
+    """A document's municipality (or an agreement's parties), content type and year."""
+    model = document.model
+    found = _municipality_names(site, t, [getattr(model, "municipality", None), *getattr(model, "parties", [])])
+    found.append(("type", t(f"type.{document.type}")))
+    year = document_year(document)
+    if year is not None:
+        found.append(("year", str(year)))
+    return found
+
+
+def municipality_filters(site: Site, t: Strings, municipality_id: str) -> Filters:
+    return [*_municipality_names(site, t, [municipality_id]), ("type", t("type.municipality"))]
+
+
+def organisation_filters(site: Site, t: Strings, organisation_id: str) -> Filters:
+    organisation = site.registries.organisations[organisation_id].value
+    return [*_municipality_names(site, t, [organisation.municipality]), ("type", t("type.organisation"))]
+
+
+def indicator_filters(site: Site, t: Strings, ref: IndicatorRef) -> Filters:
+    return [
+        *_municipality_names(site, t, [getattr(ref.strategy.model, "municipality", None)]),
+        ("type", t("type.indicator")),
+    ]
+
+
+def filter_options(site: Site, t: Strings) -> dict[str, list[str]]:
+    """Every value each filter takes in one language's index, in the order the search form lists them."""
+    found: Filters = []
+    for document in site.documents.values():
+        found.extend(document_filters(site, t, document))
+    for municipality_id in site.registries.municipalities:
+        found.extend(municipality_filters(site, t, municipality_id))
+    for organisation_id in site.registries.organisations:
+        found.extend(organisation_filters(site, t, organisation_id))
+    for ref in site.indicators.values():
+        found.extend(indicator_filters(site, t, ref))
+    type_order = [t(f"type.{k}") for k in [*urls.SECTIONS, "municipality", "organisation", "indicator"]]
+    values = {name: {v for n, v in found if n == name} for name in FILTERS}
+    return {
+        "municipality": sorted(values["municipality"], key=str.casefold),
+        "type": [label for label in type_order if label in values["type"]],
+        "year": sorted(values["year"], reverse=True),
+    }
+
+
+def pagefind_executable() -> Path | None:
+    """The Pagefind binary shipped by the pagefind_bin package (a dependency), if installed."""
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    path = Path(get_executable())
+    return path if path.is_file() else None
+
+
+def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
+    """Pagefind's index of the pages that ask for it, as output files under pagefind/."""
+    executable = pagefind_executable()
+    if executable is None:
+        diagnostics.error(
+            "pyproject.toml", 1, 1, "cannot make the search index: the Pagefind binary is not installed",
+            "install the project's dependencies: pip install -e .",
+        )  # fmt: skip
+        return {}
+    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
+        site_dir = Path(folder) / "site"
+        out_dir = Path(folder) / urls.PAGEFIND_DIR
+        for path, content in sorted(files.items()):
+            if path.endswith(".html") and _MARKER in content:
+                target = site_dir / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        if not site_dir.exists():
+            return {}
+        command = [str(executable), "--site", str(site_dir), "--output-path", str(out_dir), "--quiet"]
+        try:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            diagnostics.error(str(executable), 1, 1, f"cannot make the search index: {exc}")
+            return {}
+        if run.returncode != 0 or not (out_dir / _ENTRY).is_file():
+            output = (run.stderr or run.stdout).strip().splitlines()
+            diagnostics.error(
+                str(executable), 1, 1,
+                f"Pagefind failed to make the search index (exit {run.returncode}): {' / '.join(output[-5:])}",
+            )  # fmt: skip
+            return {}
+        produced = {
+            p.relative_to(out_dir).as_posix(): p.read_bytes()
+            for p in sorted(out_dir.rglob("*"))
+            if p.is_file() and p.name not in _UNUSED
+        }
+    try:
+        produced = stable_bundle(produced)
+    except (UnknownFormat, OSError, EOFError, KeyError, ValueError) as exc:
+        diagnostics.warning(
+            str(executable), 1, 1, f"the search index may differ between builds: {exc}",
+            "use the Pagefind version that pyproject.toml names",
+        )  # fmt: skip
+    return {f"{urls.PAGEFIND_DIR}/{relative}": content for relative, content in produced.items()}

@@ -1,0 +1,79 @@
+"""sitemap.xml (sitemaps.org 0.9, with hreflang alternates) and the robots.txt that points to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import urls
+from .graph import Site
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    """One page: its output path, the same page in each language, and when its content last changed."""
+
+    path: str
+    alternates: dict[str, str]
+    """Language → output path, every UI language including the page's own."""
+    last_changed: dt.date | None = None
+
+
+_NOINDEX = b'<meta name="robots" content="noindex'
+
+
+def site_map_files(
+    site: Site, files: Mapping[str, bytes], page_sources: Mapping[str, tuple[str, str]]
+) -> dict[str, bytes]:
+    """sitemap.xml and robots.txt for the rendered pages.
+
+    Every page under a language folder is listed, except those that ask search engines not to index them
+    (the root's language redirect and 404.html lie outside the language folders). A page made from a
+    content file carries the day that file last changed.
+    """
+    settings = site.config.settings
+    languages = settings.languages
+    pages: list[SitemapPage] = []
+    for path, content in files.items():
+        lang, _, rest = path.partition("/")
+        if lang not in languages or not path.endswith(".html") or _NOINDEX in content:
+            continue
+        alternates = {str(other): f"{other}/{rest}" for other in languages if f"{other}/{rest}" in files}
+        source = page_sources.get(path)
+        pages.append(SitemapPage(path, alternates, site.last_changed.get(source[0]) if source else None))
+    return {
+        urls.SITEMAP_PATH: sitemap_xml(settings.base_url, settings.default_language, pages),
+        urls.ROBOTS_PATH: robots_txt(settings.base_url),
+    }
+
+
+def sitemap_xml(base_url: str, default_language: str, pages: Iterable[SitemapPage]) -> bytes:
+    """Each page once, sorted by address, with <xhtml:link> alternates as search engines read them."""
+    # Plain tag names with xmlns attributes keep the conventional prefixes (no ns0:).
+    root = ET.Element("urlset", {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
+    for page in sorted(pages, key=lambda p: p.path):
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = urls.public_url(base_url, page.path)
+        if page.last_changed is not None:
+            ET.SubElement(url, "lastmod").text = page.last_changed.isoformat()
+        if len(page.alternates) > 1:
+            for lang, path in page.alternates.items():
+                ET.SubElement(
+                    url, "xhtml:link", {"rel": "alternate", "hreflang": lang, "href": urls.public_url(base_url, path)}
+                )
+            if default_language in page.alternates:
+                default = urls.public_url(base_url, page.alternates[default_language])
+                ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": "x-default", "href": default})
+    ET.indent(root)
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"
+
+
+def robots_txt(base_url: str) -> bytes:
+    """Every page may be crawled; the sitemap lists them."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.public_url(base_url, urls.SITEMAP_PATH)}\n".encode()
