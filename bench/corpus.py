@@ -372,7 +372,8 @@ class _Writer:
                     "description": self.sentence(lang, 4, 9),
                     "result": "pass" if yes > no else "fail",
                     "counts": counts,
-                    "present": seats,
+                    # Everyone present is in the counts: each party group voted as a whole.
+                    "present": sum(c["value"] for c in counts),
                 }
             )
             motion["result"] = "passed" if yes > no else "rejected"

@@ -9,8 +9,8 @@ from pathlib import Path
 from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
-from .i18n import Strings
 from .history import last_changes
+from .i18n import Strings
 from .lint import lint_personal_data
 from .load import RawDocument, RawRegistry, load_content, load_registries
 from .model import validate_documents, validate_registries
@@ -56,11 +56,12 @@ def _quiet(phase: str) -> None:
 
 
 def compile_site(
-    config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet, search: bool = True
+    config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet, search: bool = True, jobs: int = 1
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
-    `search=False` skips the search index, which checks nothing about the content.
+    `search=False` skips the search index, which checks nothing about the content. `jobs` processes
+    render the pages; the output is the same for any number.
     """
     from .links import check_links
     from .opendata.exports import derive_open_data
@@ -77,7 +78,7 @@ def compile_site(
     if diagnostics.has_errors():
         return None
     progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
-    rendered = render_site(site, theme, open_data, diagnostics)
+    rendered = render_site(site, theme, open_data, diagnostics, jobs)
     if diagnostics.has_errors():
         return None
     progress("making the feeds, the sitemap and the search index")
@@ -136,10 +137,10 @@ def check(config_path: Path) -> Diagnostics:
     return diagnostics
 
 
-def build(config_path: Path, out_dir: Path | None = None, progress: Progress = _quiet) -> BuildResult:
+def build(config_path: Path, out_dir: Path | None = None, progress: Progress = _quiet, jobs: int = 1) -> BuildResult:
     """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors."""
     diagnostics = Diagnostics()
-    result = compile_site(config_path, diagnostics, progress)
+    result = compile_site(config_path, diagnostics, progress, jobs=jobs)
     if result is None:
         raise BuildFailed(diagnostics.sorted())
     if out_dir is not None:

@@ -20,6 +20,26 @@ EXIT_CONTENT = 1
 EXIT_USAGE = 2
 
 
+_JOBS_HELP = "processes that render pages (default: the number of cores); the output is the same for any number"
+
+
+def _jobs(value: str) -> int:
+    """A --jobs value: a whole number of at least 1."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return jobs
+
+
+def _jobs_or_default(jobs: int | None) -> int:
+    from .parallel import default_jobs
+
+    return jobs if jobs is not None else default_jobs()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="site-builder", description="Build an open-data site of municipal strategies, decisions and commitments."
@@ -30,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the site into a folder")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _site next to site.yaml)")
+    build.add_argument("--jobs", type=_jobs, default=None, help=_JOBS_HELP)
     check = commands.add_parser("check", help="validate all content, render in memory, check every link; write nothing")
     check.add_argument(
         "--format",
@@ -41,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="build, serve on localhost, rebuild and reload the browser on every change"
     )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--jobs", type=_jobs, default=None, help=_JOBS_HELP)
     new = commands.add_parser("new", help="write a valid new document of a content type to start from")
     new.add_argument(
         "type", choices=["decision", "strategy", "membership", "agreement", "commitment", "relations", "page"]
@@ -178,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
         try:
-            result = build(config_path, out_dir, progress=_progress_line())
+            result = build(config_path, out_dir, progress=_progress_line(), jobs=_jobs_or_default(args.jobs))
         except BuildFailed as failure:
             _clear_progress_line()
             _print_diagnostics(failure.diagnostics)
@@ -194,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve
 
-        return serve(config_path, args.port)
+        return serve(config_path, args.port, jobs=_jobs_or_default(args.jobs))
     if args.command == "new":
         return _new(config_path, args.type, args.municipality, args.title, args.lang)
     if args.command == "schemas":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -23,6 +24,12 @@ from .yamlio import YamlSyntaxError, parse_yaml
 _LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "fi": "fi_FI", "is": "is_IS", "en": "en_GB"}
 
 
+@cache
+def _locale(identifier: str) -> Locale:
+    """Parsing a locale reads babel's data files; every page formats dozens of dates and numbers."""
+    return Locale.parse(identifier)
+
+
 @dataclass(frozen=True)
 class Strings:
     """The UI strings of one language, with babel formatting in that language."""
@@ -32,7 +39,7 @@ class Strings:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(_LOCALES.get(self.lang, self.lang))
+        return _locale(_LOCALES.get(self.lang, self.lang))
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.table[key]
@@ -56,7 +63,7 @@ class Strings:
 
     def language_own_name(self, code: str) -> str:
         """A language's name in that language itself, as language switchers show it ("Svenska")."""
-        name = Locale.parse(code).get_display_name(code) or code
+        name = _locale(code).get_display_name(code) or code
         return name[:1].upper() + name[1:]
 
     def language(self, code: str) -> str:

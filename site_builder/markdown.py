@@ -7,10 +7,13 @@ attributes below reach a reader's browser, and only http(s) links.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import markdown as md
 import nh3
 from markupsafe import Markup
+
+from .parallel import map_items
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5",
@@ -114,13 +117,38 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._cache: dict[str, Markup] = {}
+        self._new: list[str] = []
 
     def render(self, text: str) -> Markup:
         # Pages in every UI language show the same texts; each is converted once per build.
         cached = self._cache.get(text)
         if cached is None:
-            cached = self._cache[text] = Markup(sanitise_html(self._converter.reset().convert(text)))
+            cached = self._cache[text] = self._convert(text)
+            self._new.append(text)
         return cached
+
+    def take_new(self) -> dict[str, Markup]:
+        """The texts converted since the last call, to hand from a page worker to the next pages' workers."""
+        new = {text: self._cache[text] for text in self._new}
+        self._new.clear()
+        return new
+
+    def adopt(self, converted: dict[str, Markup]) -> None:
+        """Texts another process converted."""
+        self._cache.update(converted)
+
+    def _convert(self, text: str) -> Markup:
+        return Markup(sanitise_html(self._converter.reset().convert(text)))
+
+    def render_ahead(self, texts: Iterable[str], jobs: int) -> None:
+        """Convert `texts` now, over up to `jobs` processes, so pages rendered later find them converted.
+
+        Page workers each see every page's context, so texts that contexts convert (document bodies)
+        are converted here once rather than once per worker.
+        """
+        todo = sorted({text for text in texts if text and text not in self._cache})
+        for text, html in zip(todo, map_items(self._convert, todo, jobs), strict=True):
+            self._cache[text] = html
 
 
 def sanitise_html(html: str) -> str:

@@ -5,22 +5,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from . import urls
 from .chart_images import ChartImages
 from .charts import Chart, site_charts
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .figures import Figure, chart_files, figure
 from .graph import Site
 from .i18n import Strings
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .opendata.exports import OpenData
-from .pages import DocumentContext, embed_context, not_found_page, site_pages
+from .pages import DocumentContext, PageContext, embed_context, not_found_page, site_pages
+from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
 from .theme import Theme, template_location
 
@@ -38,8 +41,11 @@ class RenderedSite:
     """For pages made from a content file: (its path as editors know it, its text)."""
 
 
-def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diagnostics) -> RenderedSite:
-    """Every page, schema, asset and open-data file, by output path. Refuses two files with one path."""
+def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diagnostics, jobs: int = 1) -> RenderedSite:
+    """Every page, schema, asset and open-data file, by output path. Refuses two files with one path.
+
+    Pages are rendered by up to `jobs` processes; the result does not depend on how many.
+    """
     root = site.config.root
     files: dict[str, bytes] = {}
     page_sources: dict[str, tuple[str, str]] = {}
@@ -53,6 +59,7 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
             return
         files[path] = content
 
+    renderer.render_ahead((document.body for document in site.documents.values()), jobs)
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
         figures = _figures(site_charts(site, t, atlas), images, t, diagnostics)
@@ -75,14 +82,17 @@ def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diag
                 add(embed.path, _tidy(html).encode("utf-8"))
                 for path, content in chart_files(item.chart, images).items():
                     add(path, content)
-        for context in site_pages(site, lang, t, renderer, open_data, theme.integrity):
-            context.charts = figures.get(context.path, [])
-            html = _render(theme, context.template, context.path, root, diagnostics, page=context)
-            if html is None:
+        contexts = partial(site_pages, site, lang, t, renderer, open_data, theme.integrity)
+        pages = map_interleaved(contexts, partial(_page, theme, root, renderer, figures), jobs, len(site.documents))
+        for page in pages:
+            renderer.adopt(page.markdown)
+            if page.content is None:
+                diagnostics.items.extend(page.problems)
                 return RenderedSite({}, {})
-            add(context.path, _tidy(html).encode("utf-8"))
-            if isinstance(context, DocumentContext) and context.document is not None:
-                page_sources[context.path] = (context.document.source_path, context.document.source_text)
+            add(page.path, page.content)
+            if page.document is not None:
+                document = site.documents[page.document]
+                page_sources[page.path] = (document.source_path, document.source_text)
     default_language = site.config.settings.default_language
     root_redirect = _render(
         theme, "redirect.html", "index.html", root, diagnostics,
@@ -129,6 +139,31 @@ def _figures(
                 return None
             found.setdefault(page_path, []).append(figure(chart, page_path, svg, t))
     return found
+
+
+@dataclass
+class _Page:
+    """One rendered page, as a worker hands it back."""
+
+    path: str
+    content: bytes | None
+    """None if the template failed; `problems` says why."""
+    document: str | None
+    """The document the page shows, if any."""
+    problems: list[Diagnostic]
+    markdown: dict[str, Markup]
+    """Texts the page converted from Markdown, so the next language's pages need not convert them again."""
+
+
+def _page(
+    theme: Theme, root: Path, renderer: MarkdownRenderer, figures: dict[str, list[Figure]], context: PageContext
+) -> _Page:
+    context.charts = figures.get(context.path, [])
+    found = Diagnostics()
+    html = _render(theme, context.template, context.path, root, found, page=context)
+    content = None if html is None else _tidy(html).encode("utf-8")
+    document = context.document.id if isinstance(context, DocumentContext) and context.document else None
+    return _Page(context.path, content, document, found.items, renderer.take_new())
 
 
 def _render(

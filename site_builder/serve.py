@@ -70,9 +70,10 @@ RELOAD_SCRIPT = """\
 class DevServer:
     """The last good build in memory, the current errors, and a counter that rises with every rebuild."""
 
-    def __init__(self, config_path: Path, log: Callable[[str], None]) -> None:
+    def __init__(self, config_path: Path, log: Callable[[str], None], jobs: int = 1) -> None:
         self.config_path = config_path
         self.log = log
+        self.jobs = jobs
         self.files: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
         self.generation = 0
@@ -81,7 +82,7 @@ class DevServer:
     def rebuild(self) -> bool:
         started = time.perf_counter()
         diagnostics = Diagnostics()
-        result = compile_site(self.config_path, diagnostics)
+        result = compile_site(self.config_path, diagnostics, jobs=self.jobs)
         with self.changed:
             if result is not None:
                 self.files = {path: inject_reload(path, data) for path, data in result.files.items()}
@@ -183,14 +184,14 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(config_path: Path, port: int, host: str = "127.0.0.1") -> int:
-    """Serve until Ctrl-C; returns the exit code."""
+def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) -> int:
+    """Serve until Ctrl-C, rendering with up to `jobs` processes; returns the exit code."""
     import watchfiles
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    state = DevServer(config_path, log)
+    state = DevServer(config_path, log, jobs)
     state.rebuild()
     root = config_path.resolve().parent
     try:

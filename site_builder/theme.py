@@ -50,6 +50,9 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A build (and each rebuild in `serve`) makes a new environment, so templates need no
+        # up-to-date check; without this Jinja stats the template file on every page and include.
+        auto_reload=False,
     )
     environment.filters["json_ld"] = json_ld_text
     return environment

@@ -162,12 +162,28 @@ def embed_path(lang: str, chart_id: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from the page at `from_path` to `to_path`, both output paths; index.html is dropped."""
-    target = to_path[: -len("index.html")] if to_path.endswith("index.html") else to_path
-    start = posixpath.dirname(from_path) or "."
-    relative = posixpath.relpath(target or ".", start)
-    if to_path.endswith("index.html"):
+    is_page = to_path.endswith("index.html")
+    target = to_path[: -len("index.html")] if is_page else to_path
+    relative = _relative_path(posixpath.dirname(from_path), target)
+    if is_page:
         relative = "./" if relative == "." else relative + "/"
     return relative
+
+
+def _relative_path(start: str, target: str) -> str:
+    """posixpath.relpath(target, start) for two paths below the same root, without touching the file system.
+
+    Every page calls this dozens of times (navigation, breadcrumbs, lists); relpath's abspath calls made
+    it the most expensive line of a build.
+    """
+    start_parts = [part for part in start.split("/") if part and part != "."]
+    target_parts = [part for part in target.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(start_parts, target_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + target_parts[common:]) or "."
 
 
 def root_relative_url(base_url: str, path: str) -> str:

@@ -17,7 +17,7 @@ from .. import urls
 from ..diagnostics import Diagnostics
 from ..graph import Site
 from ..i18n import Strings
-from ..model import ContentDocument
+from ..model import ContentDocument, Origin
 from ..urls import (
     DATA_DIR,
     DATAPACKAGE_PATH,
@@ -68,6 +68,18 @@ class OpenData:
     datasets: list[Dataset] = field(default_factory=list)
     document_files: dict[str, str] = field(default_factory=dict)
     """Each document's own JSON file, by document id."""
+    _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def tables_with(self, origin: Origin) -> list[str]:
+        """The names of the tables that have a row from `origin` (a document or registry entry), in table order."""
+        if self._tables_by_origin is None:
+            # One pass over every row, once per build: asking each table per page would be quadratic.
+            index: dict[int, list[str]] = {}
+            for table in self.tables:
+                for origin_id in dict.fromkeys(id(row.origin) for row in table.rows):
+                    index.setdefault(origin_id, []).append(table.spec.name)
+            self._tables_by_origin = index
+        return self._tables_by_origin.get(id(origin), [])
 
 
 def json_bytes(value: Any) -> bytes:

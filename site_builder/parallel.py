@@ -1,0 +1,153 @@
+"""Spread independent work (pages, Markdown texts, link checks) over processes; results in a fixed order.
+
+Workers are forked, so they start with everything the parent has built (the site model, the theme, the
+open data) without copying or pickling it; only each item's result travels back, through a pipe. Results
+are put back in the order of the items, so a build with many jobs writes exactly the bytes of a build
+with one. Where `fork` does not exist (Windows) or one job is asked for, the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_ITEMS_PER_JOB = 50
+"""Below this many items per worker, forking costs more than it saves."""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+def workers_for(items: int, jobs: int) -> int:
+    """How many workers `items` items are worth: at most `jobs`, one if forking is not possible."""
+    if not can_fork():
+        return 1
+    return max(1, min(jobs, items // MIN_ITEMS_PER_JOB))
+
+
+class WorkerFailed(RuntimeError):
+    """A worker raised an exception; the message holds its traceback."""
+
+
+def map_items(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+    """`[work(item) for item in items]`, spread over up to `jobs` forked workers."""
+    return map_interleaved(lambda: items, work, jobs, len(items))
+
+
+def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], jobs: int, estimate: int) -> list[R]:
+    """`[work(item) for item in make()]`, spread over up to `jobs` forked workers.
+
+    Each worker calls `make()` itself and does the work for every `jobs`-th item, so `make` must yield
+    the same items in the same order every time and be cheap next to `work` (e.g. a generator of page
+    contexts, whose rendering is the expensive part). `estimate` (about how many items there are)
+    decides whether forking is worth it. Interleaving spreads pages of every kind over every worker.
+    """
+    workers = workers_for(estimate, jobs)
+    if workers == 1:
+        return [work(item) for item in make()]
+    results: dict[int, R] = {}
+    counts: list[int] = []
+    failures: list[str] = []
+    children: list[int] = []
+    readers: list[threading.Thread] = []
+    lock = threading.Lock()
+    # The cycle collector in a worker would visit (and so copy) every object inherited from the parent;
+    # frozen objects are left alone, and the parent's collector carries on after the workers.
+    gc.freeze()
+    try:
+        for number in range(workers):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child, which never returns
+                os.close(read_end)
+                _child(make, work, number, workers, write_end)
+            os.close(write_end)
+            children.append(pid)
+            reader = threading.Thread(
+                target=_read_results, args=(read_end, results, counts, failures, lock), daemon=True
+            )
+            reader.start()
+            readers.append(reader)
+        for reader in readers:
+            reader.join()
+        statuses = [os.waitpid(pid, 0)[1] for pid in children]
+        children = []
+    finally:
+        gc.unfreeze()
+        for pid in children:  # interrupted (Ctrl-C): stop every worker still running
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    if failures:
+        raise WorkerFailed(failures[0])
+    total = counts[0] if counts and len(set(counts)) == 1 and len(counts) == workers else -1
+    if any(os.waitstatus_to_exitcode(status) != 0 for status in statuses) or len(results) != total:
+        raise WorkerFailed(f"a build worker stopped early or saw other items ({len(results)} results)")
+    return [results[index] for index in range(total)]
+
+
+_FAILED = -1
+_DONE = -2
+
+
+def _child(make: Callable[[], Iterable[T]], work: Callable[[T], R], number: int, workers: int, fd: int) -> None:
+    """Send (index, result) for this worker's share, then (_DONE, items seen) or (_FAILED, traceback)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        out = os.fdopen(fd, "wb")
+        try:
+            seen = 0
+            for index, item in enumerate(make()):
+                seen = index + 1
+                if index % workers == number:
+                    pickle.dump((index, work(item)), out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_DONE, seen), out, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                pickle.dump((_FAILED, traceback.format_exc()), out, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            with contextlib.suppress(BaseException):
+                out.close()
+    finally:
+        # Never return into the parent's code; no atexit handlers, no flushing of the parent's buffers.
+        os._exit(code)
+
+
+def _read_results(fd: int, results: dict[int, R], counts: list[int], failures: list[str], lock: threading.Lock) -> None:
+    with os.fdopen(fd, "rb") as source:
+        while True:
+            try:
+                index, value = pickle.load(source)
+            except EOFError:
+                return
+            with lock:
+                if index == _FAILED:
+                    failures.append(str(value))
+                elif index == _DONE:
+                    counts.append(int(value))
+                else:
+                    results[index] = value

@@ -1,0 +1,87 @@
+"""Builds spread over several processes: the same bytes as one process, the same diagnostics, clear failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from site_builder import parallel
+from site_builder.build import build
+from site_builder.diagnostics import BuildFailed
+
+
+@pytest.fixture
+def fork_small_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even for a handful of pages, so a small corpus exercises the workers."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_JOB", 1)
+
+
+def test_map_interleaved_keeps_the_order_of_the_items(fork_small_work: None) -> None:
+    items = list(range(101))
+    assert parallel.map_items(lambda n: (n, os.getpid()), items, 3) != [(n, os.getpid()) for n in items]
+    results = parallel.map_items(lambda n: n * n, items, 3)
+    assert results == [n * n for n in items]
+    assert parallel.map_interleaved(lambda: iter("abcde"), str.upper, 2, 5) == list("ABCDE")
+
+
+def test_a_failing_worker_is_reported_with_its_traceback(fork_small_work: None) -> None:
+    def work(n: int) -> int:
+        if n == 7:
+            raise ValueError("item seven is broken")
+        return n
+
+    with pytest.raises(parallel.WorkerFailed, match="item seven is broken"):
+        parallel.map_items(work, list(range(20)), 2)
+
+
+def test_one_job_and_two_jobs_build_the_same_bytes(tmp_path: Path, fork_small_work: None) -> None:
+    made = corpus.generate(8, tmp_path)
+    two = build(made.config, tmp_path / "two", jobs=2)
+    one = build(made.config, tmp_path / "one", jobs=1)
+    assert len(one.files) > 100
+    assert list(one.files) == list(two.files)
+    assert [path for path in one.files if one.files[path] != two.files[path]] == []
+    written = sorted(p.relative_to(tmp_path / "two").as_posix() for p in (tmp_path / "two").rglob("*") if p.is_file())
+    assert written == sorted([*one.files, ".site-builder-output"])
+
+
+def _pages(count: int) -> dict[str, str]:
+    return {
+        f"content/pages/side-{n}.md": f"---\ntype: page\ntitle: Side {n}\nlang: nb\n---\nTekst {n}.\n"
+        for n in range(count)
+    }
+
+
+def test_a_template_error_in_a_worker_is_the_same_diagnostic(make_project, fork_small_work: None) -> None:
+    broken = '{% extends "default:page.html" %}{% block content %}{{ page.nothing.here }}{% endblock %}\n'
+    files = {**_pages(6), "themes/broken/templates/page.html": broken}
+    config = make_project(files)
+    config.write_text(config.read_text() + "theme: themes/broken\n")
+    failures = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as failure:
+            build(config, jobs=jobs)
+        failures.append([str(d) for d in failure.value.diagnostics])
+    assert failures[0] == failures[1]
+    assert len(failures[0]) == 1 and failures[0][0].startswith("themes/broken/templates/page.html:1:")
+
+
+def test_jobs_option_of_build_and_serve(make_project, tmp_path: Path) -> None:
+    config = make_project(_pages(3))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "site_builder", "--config", str(config), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+    built = cli("build", "--jobs", "2", "--out", str(tmp_path / "out"))
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "out" / "nb" / "pages" / "side-2" / "index.html").is_file()
+    for command in ("build", "serve"):
+        refused = cli(command, "--jobs", "0")
+        assert refused.returncode == 2
+        assert "'0' is not a number of processes" in refused.stderr and "Traceback" not in refused.stderr
