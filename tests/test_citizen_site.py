@@ -284,13 +284,19 @@ def test_search_index_covers_every_language_and_is_byte_identical(shipped_build)
 
 def test_pages_carry_search_filters(shipped_build):
     decision = html(shipped_build, f"en/decisions/{TROMSO_DECISION}/index.html")
-    assert '<meta data-pagefind-filter="municipality[content]" content="Tromsø">' in decision
-    assert '<meta data-pagefind-filter="type[content]" content="Decision">' in decision
-    assert '<meta data-pagefind-filter="year[content]" content="2022">' in decision
+    assert (
+        '<meta name="pagefind-filter-municipality" data-pagefind-filter="municipality[content]" content="Tromsø">'
+        in decision
+    )
+    assert '<meta name="pagefind-filter-type" data-pagefind-filter="type[content]" content="Decision">' in decision
+    assert '<meta name="pagefind-filter-year" data-pagefind-filter="year[content]" content="2022">' in decision
     assert '<main id="main" class="wrap" data-pagefind-body>' in decision
     agreement = html(shipped_build, "sv/agreements/linkoping-norrkoping-samverkan-mot-brottslighet/index.html")
     for party in ("Linköping", "Norrköping"):
-        assert f'<meta data-pagefind-filter="municipality[content]" content="{party}">' in agreement
+        assert (
+            f'<meta name="pagefind-filter-municipality" data-pagefind-filter="municipality[content]" content="{party}">'
+            in agreement
+        )
     # Lists only repeat the summaries of the pages they link to, so they stay out of the index.
     assert "data-pagefind-body" not in html(shipped_build, "en/decisions/index.html")
     assert "data-pagefind-body" not in html(shipped_build, "en/search/index.html")
