@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
@@ -13,10 +14,11 @@ from .history import last_changes
 from .i18n import Strings
 from .lint import lint_personal_data
 from .load import RawDocument, RawRegistry, load_content, load_registries
+from .markdown import MarkdownRenderer
 from .model import validate_documents, validate_registries
 from .models import REGISTRIES
 from .series import load_series
-from .write import write_site
+from .write import Written, write_site
 
 
 @dataclass
@@ -56,12 +58,18 @@ def _quiet(phase: str) -> None:
 
 
 def compile_site(
-    config_path: Path, diagnostics: Diagnostics, progress: Progress = _quiet, search: bool = True, jobs: int = 1
+    config_path: Path,
+    diagnostics: Diagnostics,
+    progress: Progress = _quiet,
+    search: bool = True,
+    jobs: int = 1,
+    markdown: MarkdownRenderer | None = None,
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
     `search=False` skips the search index, which checks nothing about the content. `jobs` processes
-    render the pages; the output is the same for any number.
+    render the pages; the output is the same for any number. `markdown` may hold Markdown converted
+    by an earlier build (see cache.py).
     """
     from .links import check_links
     from .opendata.exports import derive_open_data
@@ -78,7 +86,7 @@ def compile_site(
     if diagnostics.has_errors():
         return None
     progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
-    rendered = render_site(site, theme, open_data, diagnostics, jobs)
+    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown)
     if diagnostics.has_errors():
         return None
     progress("making the feeds, the sitemap and the search index")
@@ -137,15 +145,32 @@ def check(config_path: Path) -> Diagnostics:
     return diagnostics
 
 
-def build(config_path: Path, out_dir: Path | None = None, progress: Progress = _quiet, jobs: int = 1) -> BuildResult:
-    """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors."""
+def build(
+    config_path: Path,
+    out_dir: Path | None = None,
+    progress: Progress = _quiet,
+    jobs: int = 1,
+    cache: BuildCache | None = None,
+) -> BuildResult:
+    """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors.
+
+    With a `cache`, Markdown converted by the last build is reused, only changed files are written,
+    and what this build made is recorded for the next; the bytes written are the same.
+    """
     diagnostics = Diagnostics()
-    result = compile_site(config_path, diagnostics, progress, jobs=jobs)
+    markdown = MarkdownRenderer(cache.markdown) if cache is not None else None
+    result = compile_site(config_path, diagnostics, progress, jobs=jobs, markdown=markdown)
     if result is None:
         raise BuildFailed(diagnostics.sorted())
+    written: dict[str, Written] = {}
     if out_dir is not None:
         progress(f"writing {len(result.files)} files")
-        write_site(result.files, out_dir, protected=_protected_paths(result.site.config))
+        previous = cache.previous_output(out_dir) if cache is not None else None
+        if cache is not None:
+            cache.forget_output()
+        written = write_site(result.files, out_dir, _protected_paths(result.site.config), previous)
+    if cache is not None and markdown is not None:
+        cache.save(out_dir, written, markdown.converted())
     return result
 
 

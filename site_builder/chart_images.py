@@ -42,7 +42,7 @@ class ChartImages:
         for folder in font_dirs:
             for font in sorted(folder.glob("*.[ot]tf")) if folder.is_dir() else []:
                 fonts.update(font.name.encode() + font.read_bytes())
-        self._salt = f"{version('vl-convert-python')}:{fonts.hexdigest()}"
+        self._salt = f"{version('vl-convert-python')}:{fonts.hexdigest()}:{_ID_SCHEME}"
         self.drawn = 0
         """How many images this build drew rather than read from the cache."""
 
@@ -78,7 +78,7 @@ class ChartImages:
         cached = self._cached(key, ".svg")
         if cached is not None:
             return cached.decode("utf-8")
-        drawn = vl_convert.vegalite_to_svg(spec)
+        drawn = stable_ids(vl_convert.vegalite_to_svg(spec))
         self.drawn += 1
         self._store(key, ".svg", drawn.encode("utf-8"))
         return drawn
@@ -94,6 +94,30 @@ class ChartImages:
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_NUMBERED_ID = re.compile(r'\bid="([A-Za-z_-]*)(\d+)"')
+_ID_SCHEME = "ids-from-1"
+"""Part of the cache key: images cached before their ids were numbered per chart are drawn again."""
+
+
+def stable_ids(svg: str) -> str:
+    """The SVG with its numbered ids (clip1, clip2, …) counted from 1 within this one chart.
+
+    vl-convert numbers clip paths from a counter that runs across every chart one process draws, so a
+    spec would give other bytes after other charts, and a chart from the cache would differ from the
+    same chart drawn in a clean build.
+    """
+    found = list(dict.fromkeys((m.group(1), m.group(2)) for m in _NUMBERED_ID.finditer(svg)))
+    if not found:
+        return svg
+    counters: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+    for prefix, number in found:
+        counters[prefix] = counters.get(prefix, 0) + 1
+        renamed[prefix + number] = f"{prefix}{counters[prefix]}"
+    names = "|".join(re.escape(name) for name in sorted(renamed, key=len, reverse=True))
+    return re.sub(rf'(id="|#)({names})(?=["\)])', lambda m: m.group(1) + renamed[m.group(2)], svg)
+
+
 _INNER_ARIA = re.compile(r' (?:role|aria-roledescription|aria-label)="[^"]*"')
 
 

@@ -18,6 +18,8 @@ from .write import OutputRefused
 EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
+BUILD_OPTIONS = {"search": True}
+"""What `build` makes besides the pages, for the build cache: another choice would make other files."""
 
 
 _JOBS_HELP = "processes that render pages (default: the number of cores); the output is the same for any number"
@@ -197,10 +199,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "build":
         from .build import build
+        from .cache import BuildCache
 
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
+        cache = BuildCache.open(config_path, BUILD_OPTIONS)
+        if cache.up_to_date(out_dir):
+            print(f"Nothing changed since the last build; the {len(cache.written)} files in {out_dir} are up to date.")
+            return EXIT_OK
         try:
-            result = build(config_path, out_dir, progress=_progress_line(), jobs=_jobs_or_default(args.jobs))
+            jobs = _jobs_or_default(args.jobs)
+            result = build(config_path, out_dir, progress=_progress_line(), jobs=jobs, cache=cache)
         except BuildFailed as failure:
             _clear_progress_line()
             _print_diagnostics(failure.diagnostics)

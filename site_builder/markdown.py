@@ -6,8 +6,9 @@ attributes below reach a reader's browser, and only http(s) links.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import markdown as md
 import nh3
@@ -108,14 +109,18 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
 
 
 class MarkdownRenderer:
-    """One reusable converter; headings start at h2 because the page title is the only h1."""
+    """One reusable converter; headings start at h2 because the page title is the only h1.
 
-    def __init__(self) -> None:
+    `stored` holds HTML converted by an earlier build, by `text_key` of the text (the build cache).
+    """
+
+    def __init__(self, stored: Mapping[bytes, str] | None = None) -> None:
         self._converter = md.Markdown(
             extensions=["tables", "sane_lists", "def_list", "footnotes", "toc"],
             extension_configs={"toc": {"baselevel": 2, "permalink": False}},
             output_format="html",
         )
+        self._stored = stored or {}
         self._cache: dict[str, Markup] = {}
         self._new: list[str] = []
 
@@ -123,7 +128,7 @@ class MarkdownRenderer:
         # Pages in every UI language show the same texts; each is converted once per build.
         cached = self._cache.get(text)
         if cached is None:
-            cached = self._cache[text] = self._convert(text)
+            cached = self._cache[text] = self._stored_or_converted(text)
             self._new.append(text)
         return cached
 
@@ -137,6 +142,14 @@ class MarkdownRenderer:
         """Texts another process converted."""
         self._cache.update(converted)
 
+    def converted(self) -> dict[bytes, str]:
+        """The HTML of every text this renderer has shown, by `text_key`, for the build cache."""
+        return {text_key(text): str(html) for text, html in self._cache.items()}
+
+    def _stored_or_converted(self, text: str) -> Markup:
+        stored = self._stored.get(text_key(text)) if self._stored else None
+        return Markup(stored) if stored is not None else self._convert(text)
+
     def _convert(self, text: str) -> Markup:
         return Markup(sanitise_html(self._converter.reset().convert(text)))
 
@@ -146,9 +159,20 @@ class MarkdownRenderer:
         Page workers each see every page's context, so texts that contexts convert (document bodies)
         are converted here once rather than once per worker.
         """
-        todo = sorted({text for text in texts if text and text not in self._cache})
+        todo = []
+        for text in sorted({text for text in texts if text and text not in self._cache}):
+            stored = self._stored.get(text_key(text)) if self._stored else None
+            if stored is None:
+                todo.append(text)
+            else:
+                self._cache[text] = Markup(stored)
         for text, html in zip(todo, map_items(self._convert, todo, jobs), strict=True):
             self._cache[text] = html
+
+
+def text_key(text: str) -> bytes:
+    """A Markdown text's key in the build cache."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def sanitise_html(html: str) -> str:

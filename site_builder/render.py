@@ -41,15 +41,23 @@ class RenderedSite:
     """For pages made from a content file: (its path as editors know it, its text)."""
 
 
-def render_site(site: Site, theme: Theme, open_data: OpenData, diagnostics: Diagnostics, jobs: int = 1) -> RenderedSite:
+def render_site(
+    site: Site,
+    theme: Theme,
+    open_data: OpenData,
+    diagnostics: Diagnostics,
+    jobs: int = 1,
+    markdown: MarkdownRenderer | None = None,
+) -> RenderedSite:
     """Every page, schema, asset and open-data file, by output path. Refuses two files with one path.
 
-    Pages are rendered by up to `jobs` processes; the result does not depend on how many.
+    Pages are rendered by up to `jobs` processes; the result does not depend on how many. `markdown` may
+    bring Markdown converted by an earlier build.
     """
     root = site.config.root
     files: dict[str, bytes] = {}
     page_sources: dict[str, tuple[str, str]] = {}
-    renderer = MarkdownRenderer()
+    renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
     atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
 

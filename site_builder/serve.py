@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from .build import compile_site
 from .diagnostics import Diagnostic, Diagnostics
+from .markdown import MarkdownRenderer
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
 _RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
@@ -74,6 +75,8 @@ class DevServer:
         self.config_path = config_path
         self.log = log
         self.jobs = jobs
+        self.markdown = MarkdownRenderer()
+        """Kept from build to build: an edit converts only the Markdown texts it changed."""
         self.files: dict[str, bytes] = {}
         self.errors: list[Diagnostic] = []
         self.generation = 0
@@ -82,7 +85,7 @@ class DevServer:
     def rebuild(self) -> bool:
         started = time.perf_counter()
         diagnostics = Diagnostics()
-        result = compile_site(self.config_path, diagnostics, jobs=self.jobs)
+        result = compile_site(self.config_path, diagnostics, jobs=self.jobs, markdown=self.markdown)
         with self.changed:
             if result is not None:
                 self.files = {path: inject_reload(path, data) for path, data in result.files.items()}

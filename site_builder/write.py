@@ -1,18 +1,35 @@
-"""Write the rendered site atomically: all of it or, on failure, nothing.
+"""Write the rendered site: all of it or, on failure, nothing; after a build, only what changed.
 
-The files go into a fresh staging folder beside the output, which then
-replaces the output in two renames. The output folder is guarded: the build
-never writes into the project's own folders or into a folder it did not make.
+A first build writes into a fresh staging folder beside the output, which then replaces the output in
+two renames. When the last build's output is still intact, only files whose bytes changed are
+replaced (each atomically, by a rename) and files no longer made are removed, so a small change
+rewrites a few files instead of the whole site. The output folder is guarded: the build never writes
+into the project's own folders or into a folder it did not make.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 MARKER = ".site-builder-output"
 """A file in every output folder, so a later build knows the folder is its own to replace."""
+
+
+class Written(NamedTuple):
+    """An output file as the build left it, to know next time whether it is still there unchanged."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+def digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
 class OutputRefused(Exception):
@@ -36,31 +53,94 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> Path:
     return target
 
 
-def write_site(files: dict[str, bytes], out_dir: Path, protected: list[Path]) -> None:
-    """Replace `out_dir` with exactly `files`."""
+def write_site(
+    files: dict[str, bytes], out_dir: Path, protected: list[Path], previous: Mapping[str, Written] | None = None
+) -> dict[str, Written]:
+    """Make `out_dir` hold exactly `files`; return what it holds.
+
+    `previous` is what the last build wrote into `out_dir`, if that is still there unchanged: then only
+    the files that differ are written.
+    """
     target = check_output_dir(out_dir, protected)
+    for relative in files:
+        parts = PurePosixPath(relative).parts
+        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or relative == MARKER:
+            raise OutputRefused(f"refusing to write outside the output folder: {relative}")
+    if previous is not None and (target / MARKER).is_file():
+        try:
+            return _update(files, target, previous)
+        except OSError:
+            pass  # e.g. a file left where a folder must go: write the whole site afresh instead
+    _replace(files, target)
+    return _records(files, target)
+
+
+def _replace(files: dict[str, bytes], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{os.getpid()}"
     backup = target.parent / f".{target.name}.previous-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
+        made: set[Path] = set()
         for relative, content in files.items():
             path = staging / relative
-            if staging not in path.resolve().parents:
-                raise OutputRefused(f"refusing to write outside the output folder: {relative}")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_bytes(content)
-        (staging / MARKER).write_text("This folder is written by site-builder and replaced on every build.\n")
+        (staging / MARKER).write_text(_MARKER_TEXT)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputRefused(f"cannot write the site: {exc}") from exc
-    except OutputRefused:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if target.exists():
         target.rename(backup)
         staging.rename(target)
         shutil.rmtree(backup, ignore_errors=True)
     else:
         staging.rename(target)
+
+
+_MARKER_TEXT = "This folder is written by site-builder and replaced on every build.\n"
+
+
+def _records(files: dict[str, bytes], target: Path) -> dict[str, Written]:
+    records = {}
+    for relative, content in files.items():
+        stat = (target / relative).stat()
+        records[relative] = Written(stat.st_size, stat.st_mtime_ns, digest(content))
+    return records
+
+
+def _update(files: dict[str, bytes], target: Path, previous: Mapping[str, Written]) -> dict[str, Written]:
+    """Write the files whose bytes differ from `previous`, each through a temporary file and a rename."""
+    for relative in sorted(set(previous) - set(files), reverse=True):
+        path = target / relative
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != target and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    real_target = os.path.realpath(target)
+    checked: set[Path] = set()
+    records: dict[str, Written] = {}
+    for relative, content in files.items():
+        hashed = digest(content)
+        old = previous.get(relative)
+        if old is not None and old.digest == hashed and old.size == len(content):
+            records[relative] = old
+            continue
+        path = target / relative
+        if path.parent not in checked:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The folder was made by an earlier build; refuse one that now leads elsewhere (a link).
+            real = os.path.realpath(path.parent)
+            if real != real_target and not real.startswith(real_target + os.sep):
+                raise OutputRefused(f"refusing to write outside the output folder: {relative}")
+            checked.add(path.parent)
+        temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+        stat = path.stat()
+        records[relative] = Written(stat.st_size, stat.st_mtime_ns, hashed)
+    return records

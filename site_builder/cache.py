@@ -1,0 +1,255 @@
+"""The build cache: what the last build read and wrote, so a rebuild does only what changed.
+
+It lives in `.site-builder-cache/` next to site.yaml (git-ignored; deleting it only costs time):
+
+- `build.json`: a fingerprint of every input of the last successful build (settings, content, data,
+  files, the themes, site_builder's own code and the versions of the libraries that shape the output,
+  the git commit the "last changed" dates come from) and, per output file, its size, time and hash.
+  A build whose inputs have the fingerprint of the last one, into the same intact output folder, has
+  nothing to do: the build is deterministic, so it would write the same bytes.
+- `markdown.json`: every Markdown text of the last build converted to HTML, by the text's hash.
+- `charts/`: drawn charts by spec hash (see chart_images.py).
+
+A build that uses the cache writes the same bytes as one without it; only unchanged work is skipped.
+The cache holds HTML that goes into pages unchecked, so it is JSON (never pickle), and it is ignored
+when any file in it is tracked by git: a pull request cannot bring its own cache along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, requires, version
+from pathlib import Path
+from typing import Any
+
+from .config import DEFAULT_THEME, load_config
+from .diagnostics import Diagnostics
+from .write import MARKER, Written
+
+CACHE_DIR = ".site-builder-cache"
+FORMAT = 1
+"""Raised whenever the files below change shape; an older cache is then ignored."""
+
+_PACKAGE = Path(__file__).resolve().parent
+_HASHED_BYTES = 4_000_000
+"""Files up to this size are fingerprinted by content; larger ones (PDFs in files/) by size and time."""
+
+
+def cache_dir(config_path: Path) -> Path:
+    return config_path.resolve().parent / CACHE_DIR
+
+
+def _library_versions() -> list[str]:
+    """The installed version of every library site_builder depends on: any of them can change the output."""
+    try:
+        declared = requires("site-builder") or []
+    except PackageNotFoundError:
+        declared = []
+    names = sorted({_requirement_name(line) for line in declared if "extra ==" not in line})
+    found = [f"python={sys.version}"]
+    for name in names:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=missing")
+    return found
+
+
+def _requirement_name(requirement: str) -> str:
+    for stop in "<>=!~;[ (":
+        requirement = requirement.split(stop, 1)[0]
+    return requirement.strip().lower()
+
+
+def _git_commit(root: Path) -> str:
+    """The commit the pages' "last changed" dates come from; they change only when it does."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "no git"
+    return done.stdout.strip() if done.returncode == 0 else "no git"
+
+
+def _add_tree(digest: Any, folder: Path, label: str, skip: frozenset[str] = frozenset()) -> None:
+    """Every file below `folder`: its path, and its bytes (or size and time when large)."""
+    if not folder.exists():
+        digest.update(f"{label}: none\n".encode())
+        return
+    for directory, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if f not in skip and f != "__pycache__")
+        for name in sorted(names):
+            path = Path(directory, name)
+            try:
+                stat = path.stat()
+                relative = path.relative_to(folder).as_posix()
+                if stat.st_size <= _HASHED_BYTES:
+                    content = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+                else:
+                    content = f"{stat.st_size}:{stat.st_mtime_ns}"
+            except OSError as exc:
+                content = f"unreadable: {exc}"
+            digest.update(f"{label}/{relative}\0{content}\n".encode())
+
+
+def fingerprint(config_path: Path, options: dict[str, Any]) -> str | None:
+    """One hash over everything a build reads; None if the settings cannot be read (the build will say why)."""
+    config = load_config(config_path, Diagnostics())
+    if config is None:
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"format {FORMAT}\n{sorted(options.items())}\n".encode())
+    digest.update("\n".join(_library_versions()).encode() + b"\n")
+    digest.update(f"commit {_git_commit(config.root)}\n".encode())
+    digest.update(config_path.resolve().read_bytes())
+    for label, folder in (("content", config.content_dir), ("data", config.data_dir), ("files", config.files_dir)):
+        _add_tree(digest, folder, label)
+    _add_tree(digest, _PACKAGE, "site_builder")
+    _add_tree(digest, DEFAULT_THEME, "theme")
+    if config.theme_dir is not None:
+        _add_tree(digest, config.theme_dir, "site-theme")
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildCache:
+    """The cache of one project: read when a build starts, written when it has succeeded."""
+
+    folder: Path
+    fingerprint: str | None
+    out_dir: str | None = None
+    """The output folder the last build wrote, resolved."""
+    written: dict[str, Written] = field(default_factory=dict)
+    """The last build's output files."""
+    last_fingerprint: str | None = None
+    markdown: dict[bytes, str] = field(default_factory=dict)
+    """HTML of Markdown texts, by the text's hash."""
+
+    @classmethod
+    def open(cls, config_path: Path, options: dict[str, Any]) -> BuildCache:
+        """The project's cache; empty if there is none, it is unreadable or it cannot be trusted."""
+        cache = cls(cache_dir(config_path), fingerprint(config_path, options))
+        if not trusted(cache.folder):
+            return cache
+        state = _load(cache.folder / "build.json")
+        if isinstance(state, dict) and state.get("format") == FORMAT:
+            try:
+                cache.written = {str(k): Written(int(v[0]), int(v[1]), str(v[2])) for k, v in state["written"].items()}
+                cache.out_dir = str(state["out_dir"]) if state["out_dir"] else None
+                cache.last_fingerprint = str(state["fingerprint"]) if state["fingerprint"] else None
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                cache.written, cache.out_dir, cache.last_fingerprint = {}, None, None
+        markdown = _load(cache.folder / "markdown.json")
+        if (
+            isinstance(markdown, dict)
+            and markdown.get("converter") == _converter()
+            and isinstance(markdown.get("texts"), dict)
+        ):
+            cache.markdown = {
+                bytes.fromhex(k): v for k, v in markdown["texts"].items() if isinstance(v, str) and _is_hex(k)
+            }
+        return cache
+
+    def previous_output(self, out_dir: Path) -> dict[str, Written] | None:
+        """What the last build wrote into `out_dir`, if that folder still holds exactly it; else None."""
+        target = out_dir.resolve()
+        if self.out_dir != str(target) or not self.written or not (target / MARKER).is_file():
+            return None
+        for path, record in self.written.items():
+            try:
+                stat = (target / path).stat()
+            except OSError:
+                return None
+            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
+                return None
+        return self.written
+
+    def up_to_date(self, out_dir: Path) -> bool:
+        """True if the inputs are those of the last build and `out_dir` still holds what it wrote."""
+        return (
+            self.fingerprint is not None
+            and self.fingerprint == self.last_fingerprint
+            and self.previous_output(out_dir) is not None
+        )
+
+    def forget_output(self) -> None:
+        """Before writing into the output: if writing stops halfway, the next build must not trust it."""
+        _remove(self.folder / "build.json")
+
+    def save(self, out_dir: Path | None, written: dict[str, Written], markdown: dict[bytes, str]) -> None:
+        """Record a successful build. A cache that cannot be written only costs the next build time."""
+        state = {
+            "format": FORMAT,
+            "fingerprint": self.fingerprint if out_dir is not None else None,
+            "out_dir": str(out_dir.resolve()) if out_dir is not None else None,
+            "written": {path: list(record) for path, record in written.items()},
+        }
+        _store(self.folder / "build.json", state)
+        if markdown != self.markdown:
+            texts = {key.hex(): html for key, html in markdown.items()}
+            _store(self.folder / "markdown.json", {"converter": _converter(), "texts": texts})
+
+
+def _converter() -> str:
+    """What Markdown's HTML depends on besides the text: the converter's code and library versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"format {FORMAT}\n".encode())
+    for name in ("markdown", "nh3"):
+        try:
+            digest.update(f"{name}={version(name)}\n".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=missing\n".encode())
+    digest.update((_PACKAGE / "markdown.py").read_bytes())
+    return digest.hexdigest()
+
+
+def trusted(folder: Path) -> bool:
+    """False if the cache folder is a link or git tracks anything in it (it came with the sources)."""
+    if folder.is_symlink():
+        return False
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(folder.parent), "ls-files", "-z", "--", CACHE_DIR],
+            capture_output=True, timeout=30,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return True  # no git: nothing can have come with a pull request
+    return listed.returncode != 0 or not listed.stdout
+
+
+def _is_hex(text: Any) -> bool:
+    try:
+        bytes.fromhex(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _load(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _store(path: Path, value: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(value, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        return

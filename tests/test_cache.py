@@ -1,0 +1,126 @@
+"""The build cache: an unchanged rebuild does nothing, a change rewrites only what differs, the bytes stay
+those of a clean build, and a cache that came with the sources is never trusted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_DECISION
+
+from site_builder.cache import CACHE_DIR, BuildCache
+from site_builder.cli import BUILD_OPTIONS, main
+from site_builder.markdown import text_key
+
+DECISION = "content/decisions/tromso/tromso-nsc.md"
+PAGE = "content/pages/om.md"
+PAGE_TEXT = "---\ntype: page\ntitle: Om nettstedet\nlang: nb\n---\nEn side om **nettstedet**.\n"
+
+
+def _build(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["--config", str(config), "build", "--jobs", "1"]) == 0
+    return capsys.readouterr().out
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _times(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_unchanged_rebuild_writes_nothing(make_project, capsys) -> None:
+    config = make_project({PAGE: PAGE_TEXT})
+    assert "Built " in _build(config, capsys)
+    site = config.parent / "_site"
+    before = _times(site)
+    again = _build(config, capsys)
+    assert again.startswith("Nothing changed since the last build")
+    assert _times(site) == before
+
+
+def test_a_change_rewrites_only_what_differs_and_equals_a_clean_build(make_project, capsys, tmp_path) -> None:
+    config = make_project({PAGE: PAGE_TEXT})
+    _build(config, capsys)
+    site = config.parent / "_site"
+    before = _times(site)
+    (config.parent / PAGE).write_text(PAGE_TEXT.replace("En side", "Ei side"), encoding="utf-8")
+    assert "Built " in _build(config, capsys)
+    after = _times(site)
+    rewritten = {path for path in after if after[path] != before.get(path)}
+    assert "nb/pages/om/index.html" in rewritten
+    assert "assets/style.css" not in rewritten and "nb/decisions/tromso-nsc/index.html" not in rewritten
+    assert len(rewritten) < len(after) / 2
+    cached = _tree(site)
+    shutil.rmtree(config.parent / CACHE_DIR)
+    shutil.rmtree(site)
+    _build(config, capsys)
+    assert _tree(site) == cached
+    assert "Ei side om <strong>nettstedet</strong>" in cached["nb/pages/om/index.html"].decode()
+
+
+def test_removed_and_tampered_output_is_made_whole_again(make_project, capsys) -> None:
+    config = make_project({PAGE: PAGE_TEXT})
+    _build(config, capsys)
+    site = config.parent / "_site"
+    expected = _tree(site)
+    (site / "nb" / "pages" / "om" / "index.html").unlink()
+    assert "Built " in _build(config, capsys)
+    assert _tree(site) == expected
+    (config.parent / PAGE).unlink()
+    _build(config, capsys)
+    assert not (site / "nb" / "pages" / "om").exists()
+    assert "nb/decisions/tromso-nsc/index.html" in _tree(site)
+
+
+def test_an_unreadable_cache_is_ignored(make_project, capsys) -> None:
+    config = make_project({PAGE: PAGE_TEXT})
+    _build(config, capsys)
+    expected = _tree(config.parent / "_site")
+    for name in ("build.json", "markdown.json"):
+        (config.parent / CACHE_DIR / name).write_text("{not json", encoding="utf-8")
+    assert "Built " in _build(config, capsys)
+    assert _tree(config.parent / "_site") == expected
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_a_cache_that_git_tracks_is_not_trusted(make_project, capsys) -> None:
+    """A pull request could commit a cache whose "converted Markdown" is a script; it must not be used."""
+    config = make_project({PAGE: PAGE_TEXT})
+    root = config.parent
+    _build(config, capsys)
+    markdown = json.loads((root / CACHE_DIR / "markdown.json").read_text(encoding="utf-8"))
+    body = PAGE_TEXT.split("---\n")[2]
+    assert text_key(body).hex() in markdown["texts"]
+    markdown["texts"][text_key(body).hex()] = "<script>alert(1)</script>"
+    (root / CACHE_DIR / "markdown.json").write_text(json.dumps(markdown), encoding="utf-8")
+    shutil.rmtree(root / "_site")
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "add", "-f", CACHE_DIR)
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "with a cache")
+    assert BuildCache.open(config, BUILD_OPTIONS).markdown == {}
+    _build(config, capsys)
+    page = (root / "_site" / "nb" / "pages" / "om" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "En side om <strong>nettstedet</strong>" in page
+
+
+def test_the_cache_follows_the_theme_and_the_settings(make_project, capsys) -> None:
+    override = "themes/mine/strings/nb.yaml"
+    config = make_project({DECISION: MINIMAL_DECISION, override: 'footer.licence: "Lisens:"\n'})
+    config.write_text(config.read_text(encoding="utf-8") + "theme: themes/mine\n", encoding="utf-8")
+    home = config.parent / "_site" / "nb" / "index.html"
+    _build(config, capsys)
+    config.write_text(config.read_text(encoding="utf-8").replace("Testside", "Prøveside"), encoding="utf-8")
+    assert "Built " in _build(config, capsys)
+    assert "Prøveside" in home.read_text(encoding="utf-8")
+    (config.parent / override).write_text('footer.licence: "Lisensen er"\n', encoding="utf-8")
+    assert "Built " in _build(config, capsys)
+    assert "Lisensen er" in home.read_text(encoding="utf-8")
