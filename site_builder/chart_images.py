@@ -3,20 +3,26 @@
 An unchanged chart is never drawn twice across builds: the cache key covers
 the spec, vl-convert's version and the fonts, so any change to them draws anew.
 Cache files are written atomically, so an interrupted build leaves no half file.
+The cache is not used when git tracks files in it: drawn SVG goes into pages as
+it is, so a pull request must not bring its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import vl_convert
+
+from .cache import trusted
 
 PNG_SCALE = 2
 """PNG downloads at twice the SVG's size, sharp on high-density screens and in print."""
@@ -36,7 +42,10 @@ class ChartImages:
     """Draws specs, reading and filling the on-disk cache."""
 
     def __init__(self, cache_dir: Path | None, font_dirs: list[Path]) -> None:
-        self.cache_dir = cache_dir
+        self.cache_dir = cache_dir if cache_dir is None or trusted(cache_dir.parent) else None
+        self.font_dirs = font_dirs
+        self._drawn_ahead: dict[str, bytes] = {}
+        """Images drawn by `draw_ahead` when there is no cache folder to put them in."""
         register_fonts(font_dirs)
         fonts = hashlib.sha256()
         for folder in font_dirs:
@@ -52,7 +61,7 @@ class ChartImages:
 
     def _cached(self, key: str, suffix: str) -> bytes | None:
         if self.cache_dir is None:
-            return None
+            return self._drawn_ahead.get(key + suffix)
         path = self.cache_dir / key[:2] / f"{key}{suffix}"
         try:
             return path.read_bytes()
@@ -83,6 +92,37 @@ class ChartImages:
         self._store(key, ".svg", drawn.encode("utf-8"))
         return drawn
 
+    def draw_ahead(self, specs: Iterable[dict[str, Any]], jobs: int) -> None:
+        """Draw every spec not drawn before, SVG and PNG, over up to `jobs` processes, into the cache.
+
+        The workers start afresh instead of being forked: vl-convert's engine does not work in a forked
+        child once it has run in the parent. Below a few charts per worker, `svg` and `png` draw them.
+        """
+        todo: dict[str, dict[str, Any]] = {}
+        for spec in specs:
+            key = self._key(spec)
+            if key not in todo and not self._has(key):
+                todo[key] = spec
+        workers = min(jobs, len(todo) // MIN_CHARTS_PER_WORKER)
+        if workers < 2:
+            return
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=register_fonts, initargs=(self.font_dirs,)) as pool:
+            for key, (svg, png) in zip(todo, pool.imap(_draw, todo.values(), chunksize=4), strict=True):
+                for suffix, data in ((".svg", svg), (".png", png)):
+                    if self.cache_dir is None:
+                        self._drawn_ahead[key + suffix] = data
+                    else:
+                        self._store(key, suffix, data)
+                self.drawn += 1
+
+    def _has(self, key: str) -> bool:
+        if self.cache_dir is None:
+            return key + ".png" in self._drawn_ahead
+        return (self.cache_dir / key[:2] / f"{key}.svg").is_file() and (
+            self.cache_dir / key[:2] / f"{key}.png"
+        ).is_file()
+
     def png(self, spec: dict[str, Any]) -> bytes:
         key = self._key(spec)
         cached = self._cached(key, ".png")
@@ -91,6 +131,16 @@ class ChartImages:
         drawn = bytes(vl_convert.svg_to_png(self.svg(spec), scale=PNG_SCALE))
         self._store(key, ".png", drawn)
         return drawn
+
+
+MIN_CHARTS_PER_WORKER = 8
+"""Starting a drawing process takes about a second; below this many charts each, draw in the build's own."""
+
+
+def _draw(spec: dict[str, Any]) -> tuple[bytes, bytes]:
+    """SVG and PNG of one spec, in a drawing process."""
+    svg = stable_ids(vl_convert.vegalite_to_svg(spec))
+    return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=PNG_SCALE))
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

@@ -70,7 +70,9 @@ def render_site(
     renderer.render_ahead((document.body for document in site.documents.values()), jobs)
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
-        figures = _figures(site_charts(site, t, atlas), images, t, diagnostics)
+        charts = site_charts(site, t, atlas)
+        images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
+        figures = _figures(charts, images, t, diagnostics)
         if figures is None:
             return RenderedSite({}, {})
         for page_path, shown in figures.items():

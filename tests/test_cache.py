@@ -124,3 +124,34 @@ def test_the_cache_follows_the_theme_and_the_settings(make_project, capsys) -> N
     (config.parent / override).write_text('footer.licence: "Lisensen er"\n', encoding="utf-8")
     assert "Built " in _build(config, capsys)
     assert "Lisensen er" in home.read_text(encoding="utf-8")
+
+
+def test_charts_drawn_ahead_by_several_processes_are_those_drawn_one_by_one(tmp_path, monkeypatch) -> None:
+    from site_builder import chart_images
+    from site_builder.chart_images import ChartImages
+
+    monkeypatch.setattr(chart_images, "MIN_CHARTS_PER_WORKER", 1)
+    specs = [
+        {"data": {"values": [{"a": a, "b": b} for a, b in enumerate(range(n, n + 4))]}, "mark": "bar",
+         "encoding": {"x": {"field": "a", "type": "ordinal"}, "y": {"field": "b", "type": "quantitative"}}}
+        for n in range(3)
+    ]  # fmt: skip
+    ahead = ChartImages(tmp_path / "ahead" / "charts", [])
+    ahead.draw_ahead(specs, 2)
+    assert ahead.drawn == 3 and len(list((tmp_path / "ahead" / "charts").rglob("*.png"))) == 3
+    one_by_one = ChartImages(tmp_path / "one" / "charts", [])
+    for spec in specs:
+        assert ahead.svg(spec) == one_by_one.svg(spec) and ahead.png(spec) == one_by_one.png(spec)
+    assert ahead.drawn == 3
+
+
+def test_a_chart_cache_that_git_tracks_is_not_used(tmp_path) -> None:
+    from site_builder.chart_images import ChartImages
+
+    charts = tmp_path / CACHE_DIR / "charts"
+    (charts / "ab").mkdir(parents=True)
+    (charts / "ab" / "ab12.svg").write_text("<svg><script>alert(1)</script></svg>", encoding="utf-8")
+    assert ChartImages(charts, []).cache_dir == charts
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-f", CACHE_DIR)
+    assert ChartImages(charts, []).cache_dir is None
