@@ -68,12 +68,16 @@ def _requirement_name(requirement: str) -> str:
 
 
 def _git_commit(root: Path) -> str:
-    """The commit the pages' "last changed" dates come from; they change only when it does."""
+    """The commit the pages' "last changed" dates come from, and whether the clone is shallow (a shallow
+    clone knows less history, so other dates); the dates change only when these do."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD", "--is-shallow-repository"],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return "no git"
-    return done.stdout.strip() if done.returncode == 0 else "no git"
+    return " ".join(done.stdout.split()) if done.returncode == 0 else "no git"
 
 
 def _add_tree(digest: Any, folder: Path, label: str, skip: frozenset[str] = frozenset()) -> None:
