@@ -444,7 +444,8 @@ def test_check_never_raises_on_near_valid_documents(data):
 _SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 
 
-@settings(max_examples=examples(0.5))
+# A whole build draws its charts cold (each example is a new project), so it gets a longer deadline.
+@settings(max_examples=examples(0.5), deadline=dt.timedelta(seconds=30))
 @given(data=documents(hostile_front_matter(SHALLOW), SHALLOW))
 def test_built_pages_carry_no_script(data):
     with project({FUZZED: data}) as config:
@@ -460,6 +461,8 @@ def test_built_pages_carry_no_script(data):
     for path, content in result.files.items():
         if path.endswith(".html"):
             html = content.decode("utf-8")
-            tags = _SCRIPT_TAG.findall(html)
-            assert all(tag == '<script type="application/ld+json">' for tag in tags), (path, tags)
+            # JSON-LD data blocks, and the theme's own script files pinned by integrity values; nothing inline.
+            for tag in _SCRIPT_TAG.findall(html):
+                own = re.search(r'src="[^":]*assets/[^"]+\.js"', tag) and 'integrity="sha384-' in tag
+                assert tag == '<script type="application/ld+json">' or own, (path, tag)
     assert unsafe_pages(result.files) == {}
