@@ -642,6 +642,50 @@ def members_chart(site: Site, organisation_id: str, t: Strings) -> Chart | None:
                  _spec(chart, t, title, description), columns, table)  # fmt: skip
 
 
+def countries_within(atlas: dict[str, Any], box: tuple[float, float, float, float]) -> dict[str, Any]:
+    """The basemap cut down to the countries that reach into `box` (west, south, east, north), with only
+    their arcs: drawing the whole world for a Nordic map cost most of a map's drawing time."""
+    scale_x, scale_y = atlas["transform"]["scale"]
+    shift_x, shift_y = atlas["transform"]["translate"]
+    bounds = []
+    for arc in atlas["arcs"]:
+        x = y = 0
+        lons, lats = [], []
+        for dx, dy in arc:  # quantized TopoJSON arcs are delta-encoded
+            x, y = x + dx, y + dy
+            lons.append(x * scale_x + shift_x)
+            lats.append(y * scale_y + shift_y)
+        bounds.append((min(lons), min(lats), max(lons), max(lats)))
+
+    def arc_indices(arcs: Any) -> list[int]:
+        if arcs and isinstance(arcs[0], int):
+            return [a if a >= 0 else ~a for a in arcs]
+        return [index for part in arcs for index in arc_indices(part)]
+
+    def reaches(geometry: dict[str, Any]) -> bool:
+        return any(
+            bounds[i][0] <= box[2] and bounds[i][2] >= box[0] and bounds[i][1] <= box[3] and bounds[i][3] >= box[1]
+            for i in arc_indices(geometry.get("arcs", []))
+        )
+
+    kept = [g for g in atlas["objects"]["countries"]["geometries"] if reaches(g)]
+    used = sorted({i for g in kept for i in arc_indices(g["arcs"])})
+    renumber = {old: new for new, old in enumerate(used)}
+
+    def remap(arcs: Any) -> Any:
+        if arcs and isinstance(arcs[0], int):
+            return [renumber[a] if a >= 0 else ~renumber[~a] for a in arcs]
+        return [remap(part) for part in arcs]
+
+    geometries = [{**g, "arcs": remap(g["arcs"])} for g in kept]
+    return {
+        "type": "Topology",
+        "transform": atlas["transform"],
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": [atlas["arcs"][i] for i in used],
+    }
+
+
 def members_map(site: Site, organisation_id: str, t: Strings, atlas: dict[str, Any] | None) -> Chart | None:
     """The member municipalities as points on a country basemap (world-atlas, Natural Earth)."""
     members = [m for m in _members(site, organisation_id) if m[3] is not None]
@@ -659,7 +703,10 @@ def members_map(site: Site, organisation_id: str, t: Strings, atlas: dict[str, A
     description = t("chart.map.description", organisation=name, count=len(points),
                     places="; ".join(f"{p['name']} ({p['country']})" for p in points))  # fmt: skip
     topojson = alt.DataFormat(type="topojson", feature="countries")  # type: ignore[no-untyped-call]
-    countries = alt.NamedData(name=_data(atlas).name, format=topojson)
+    west, south, east, north = corners[0][0], corners[0][1], corners[1][0], corners[1][1]
+    countries = alt.NamedData(
+        name=_data(countries_within(atlas, (west - 10, south - 10, east + 10, north + 10))).name, format=topojson
+    )
     basemap = alt.Chart(countries).mark_geoshape(
         fill="#ececec", stroke="#8c8c8c", strokeWidth=0.6, clip=True)  # fmt: skip
     dots = alt.Chart(_data(points)).mark_circle(size=60, color=PALETTE[0], opacity=1, stroke=BACKGROUND, strokeWidth=1).encode(

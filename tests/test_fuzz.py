@@ -37,7 +37,7 @@ from site_builder.diagnostics import BuildFailed
 settings.register_profile(
     "ci",
     max_examples=100,
-    deadline=dt.timedelta(seconds=10),
+    deadline=dt.timedelta(seconds=30),
     database=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
