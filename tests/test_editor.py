@@ -154,7 +154,8 @@ def test_serve_rebuilds_reloads_and_shows_errors(make_project):
     base = f"http://127.0.0.1:{port}"
     page = f"{base}/nb/decisions/tromso-nsc/"
     try:
-        assert _wait_for(lambda: "Kommunen blir medlem." in _get(page)), "the first build was not served"
+        # The first build draws every chart cold (PNG included); later ones reuse the chart cache.
+        assert _wait_for(lambda: "Kommunen blir medlem." in _get(page), 90), "the first build was not served"
         assert '<script src="/__serve__/reload.js"></script>' in _get(page)
         assert "EventSource" in _get(f"{base}/__serve__/reload.js")
 
