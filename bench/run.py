@@ -3,6 +3,7 @@
 For each corpus size N it generates a corpus (bench.corpus) and measures, each build in a fresh process:
 
 - cold: a build with no cache and no previous output,
+- charts-cached: the same with only the drawn charts kept (the difference is the drawing, per chart),
 - unchanged: the same build again (what the build cache saves),
 - one-change: a build after one decision's text changed,
 - serve: in one `serve` process (the model kept in memory), the rebuild after one decision changed.
@@ -36,7 +37,7 @@ from pathlib import Path
 
 from . import corpus as corpus_module
 
-SCENARIOS = ("cold", "unchanged", "one-change", "serve")
+SCENARIOS = ("cold", "charts-cached", "unchanged", "one-change", "serve")
 CACHE_DIR = ".site-builder-cache"
 """The build cache's folder next to site.yaml; removed before a cold build."""
 
@@ -149,12 +150,26 @@ def count_pages(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html")) if folder.is_dir() else 0
 
 
+def tree_files(folder: Path) -> dict[str, str]:
+    """Every file's hash by its path, for comparing two outputs."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(p for p in folder.rglob("*") if p.is_file())
+    }
+
+
 def tree_digest(folder: Path) -> str:
-    """One hash over every file's path and bytes, for comparing two outputs."""
+    """One hash over every file's path and bytes."""
+    return hashlib.sha256(json.dumps(tree_files(folder)).encode()).hexdigest()
+
+
+def source_state() -> str:
+    """A hash of site_builder and the default theme as they are now: other people may be editing them."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for folder in ("site_builder", "themes"):
+        for path, hashed in tree_files(corpus_module.REPO / folder).items():
+            if "__pycache__" not in path:
+                digest.update(f"{folder}/{path} {hashed}\n".encode())
     return digest.hexdigest()
 
 
@@ -169,6 +184,23 @@ def _build(label: str, scenario: str, config: Path, out: Path, jobs: int | None)
     wall, rss, total, output, code = run_measured(build_command(config, out, jobs))
     note = "" if code == 0 else last_line(output, code)
     return Measure(label, scenario, wall, count_pages(out), rss, total, code == 0, note)
+
+
+def count_charts(folder: Path) -> int:
+    """Charts in a built site: one SVG download per chart and language."""
+    return sum(1 for _ in (folder / "charts").rglob("*.svg")) if (folder / "charts").is_dir() else 0
+
+
+def clear_cache(config: Path, out: Path, keep_charts: bool) -> None:
+    """Remove the output and the build cache; with `keep_charts`, the drawn charts stay."""
+    shutil.rmtree(out, ignore_errors=True)
+    cache = config.parent / CACHE_DIR
+    if not keep_charts:
+        shutil.rmtree(cache, ignore_errors=True)
+    elif cache.is_dir():
+        for entry in cache.iterdir():
+            if entry.name != "charts":
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
 
 
 def serve_probe(config: Path, changed: Path, jobs: int | None) -> dict[str, float | int]:
@@ -218,25 +250,34 @@ def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | Non
         flush=True,
     )
     out = work / f"out-{n}"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    clear_cache(corpus.config, out, keep_charts=False)
     measures: list[Measure] = []
-    digests: dict[str, str] = {}
-    if {"cold", "unchanged", "one-change"} & set(scenarios):
+    digests: dict[str, dict[str, str]] = {}
+    if {"cold", "charts-cached", "unchanged", "one-change"} & set(scenarios):
         cold = _build(label, "cold", corpus.config, out, jobs)
+        charts = count_charts(out)
+        if charts and cold.ok:
+            cold.note = f"{charts:,} charts; {cold.wall * 1000 / charts:,.0f} ms per chart for the whole build"
         if "cold" in scenarios:
             measures.append(cold)
         if verify:
-            digests["cold"] = tree_digest(out)
+            digests["cold"] = tree_files(out)
+        if "charts-cached" in scenarios:
+            clear_cache(corpus.config, out, keep_charts=True)
+            cached = _build(label, "charts-cached", corpus.config, out, jobs)
+            if charts and cached.ok and cold.ok:
+                drawing = (cold.wall - cached.wall) * 1000 / charts
+                cached.note = f"cold minus this: {drawing:,.0f} ms drawing per chart (SVG and PNG)"
+            measures.append(cached)
         if "unchanged" in scenarios:
             measures.append(_build(label, "unchanged", corpus.config, out, jobs))
             if verify:
-                digests["cached unchanged"] = tree_digest(out)
+                digests["cached unchanged"] = tree_files(out)
         if "one-change" in scenarios:
             corpus_module.change_one(corpus)
             measures.append(_build(label, "one-change", corpus.config, out, jobs))
             if verify:
-                digests["cached one-change"] = tree_digest(out)
+                digests["cached one-change"] = tree_files(out)
     if verify and digests:
         measures.append(_verify(label, corpus.config, work, digests, jobs))
     if "serve" in scenarios:
@@ -247,27 +288,38 @@ def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | Non
     return measures
 
 
-def _verify(label: str, config: Path, work: Path, digests: dict[str, str], jobs: int | None) -> Measure:
-    """Clean builds (no cache) of the current content with one job and with `jobs`: the cached builds of the
-    same content must have written the same bytes."""
+def _verify(label: str, config: Path, work: Path, digests: dict[str, dict[str, str]], jobs: int | None) -> Measure:
+    """Clean builds of the current content with one job and with `jobs`: the cached builds of the same
+    content must have written the same bytes. Drawn charts are kept (drawing them is most of a cold
+    build); tests/test_cache.py checks that a cached chart has the bytes of a freshly drawn one."""
     clean = work / "verify"
     for name, count in (("clean 1-job", 1), (f"clean {jobs or 'default'}-job", jobs)):
-        shutil.rmtree(config.parent / CACHE_DIR, ignore_errors=True)
-        shutil.rmtree(clean, ignore_errors=True)
+        clear_cache(config, clean, keep_charts=True)
         wall, rss, total, output, code = run_measured(build_command(config, clean, count))
         if code != 0:
             return Measure(label, "verify", wall, 0, rss, total, False, f"{name}: {last_line(output, code)}")
-        digests[name] = tree_digest(clean)
+        digests[name] = tree_files(clean)
     shutil.rmtree(clean, ignore_errors=True)
     # The cold and unchanged builds saw the content before the change; the rest saw it after.
     groups = [[k for k in ("cold", "cached unchanged") if k in digests]]
     groups.append([k for k in digests if k not in groups[0]])
     if "cached one-change" not in digests:
         groups = [[*groups[0], *groups[1]]]
-    different = [f"{' vs '.join(g)}" for g in groups if len({digests[k] for k in g}) > 1]
-    compared = " = ".join(groups[-1]) if len(groups) == 1 else " = ".join(groups[0]) + "; " + " = ".join(groups[1])
-    note = ("identical: " if not different else "DIFFERENT: ") + compared
-    return Measure(label, "verify", 0.0, 0, 0.0, 0.0, not different, note)
+    different = []
+    for group in groups:
+        first = group[0]
+        for other in group[1:]:
+            paths = sorted(
+                p
+                for p in digests[first].keys() | digests[other].keys()
+                if digests[first].get(p) != digests[other].get(p)
+            )
+            if paths:
+                different.append(f"{first} vs {other}: {len(paths)} files, e.g. {', '.join(paths[:3])}")
+    if different:
+        return Measure(label, "verify", 0.0, 0, 0.0, 0.0, False, "DIFFERENT: " + "; ".join(different))
+    compared = "; ".join(" = ".join(group) for group in groups)
+    return Measure(label, "verify", 0.0, 0, 0.0, 0.0, True, "identical: " + compared)
 
 
 def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None) -> list[Measure]:
@@ -411,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="site-builder-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     measures: list[Measure] = []
+    sources = source_state()
     try:
         for n in args.sizes:
             measures += measure_corpus(n, work, scenarios, args.jobs, args.verify)
@@ -427,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
             "mkdocs": _version([sys.executable, "-m", "mkdocs", "--version"]),
         }
         print(" · ".join(f"{k}: {v}" for k, v in versions.items() if k in tools))
+    if source_state() != sources:
+        print("WARNING: site_builder or the theme changed during the run; builds may differ for that reason")
     print()
     print(table(measures))
     lines = verdicts(measures)

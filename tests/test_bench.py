@@ -50,18 +50,19 @@ def _rows(output: str) -> dict[tuple[str, str], list[str]]:
 
 
 def test_runner_prints_every_scenario_and_the_comparison(tmp_path: Path, capsys) -> None:
-    code = run_benchmark(["--sizes", "12", "--plain", "12", "--workdir", str(tmp_path)])
+    code = run_benchmark(["--sizes", "7", "--plain", "7", "--jobs", "2", "--workdir", str(tmp_path)])
     output = capsys.readouterr().out
     assert code == 0, output
     rows = _rows(output)
-    for scenario in ("cold", "unchanged", "one-change", "serve"):
-        wall, pages, per_second, rss = rows[("N=12", scenario)][2:6]
-        assert float(wall) > 0 and int(pages.replace(",", "")) > 12 and float(per_second) > 0 and float(rss) > 0
-    assert int(rows[("plain 12", "site_builder")][3]) >= 12
-    assert int(rows[("plain 12", "mkdocs")][3]) >= 12
+    for scenario in ("cold", "charts-cached", "unchanged", "one-change", "serve"):
+        wall, pages, per_second, rss = rows[("N=7", scenario)][2:6]
+        assert float(wall) > 0 and int(pages.replace(",", "")) > 7 and float(per_second) > 0 and float(rss) > 0
+    assert " charts; " in rows[("N=7", "cold")][7] and "ms drawing per chart" in rows[("N=7", "charts-cached")][7]
+    assert int(rows[("plain 7", "site_builder")][3]) >= 7
+    assert int(rows[("plain 7", "mkdocs")][3]) >= 7
     assert "MkDocs / site_builder = " in output
     if shutil.which("hugo"):
-        assert int(rows[("plain 12", "hugo")][3]) >= 12
+        assert int(rows[("plain 7", "hugo")][3]) >= 7
         assert "site_builder / Hugo = " in output
     else:
-        assert "not installed" in rows[("plain 12", "hugo")][7]
+        assert "not installed" in rows[("plain 7", "hugo")][7]
