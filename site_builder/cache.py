@@ -4,7 +4,8 @@ It lives in `.site-builder-cache/` next to site.yaml (git-ignored; deleting it o
 
 - `build.json`: a fingerprint of every input of the last successful build (settings, content, data,
   files, the themes, site_builder's own code and the versions of the libraries that shape the output,
-  the git commit the "last changed" dates come from) and, per output file, its size, time and hash.
+  the git commit the "last changed" dates come from) and the modification time of each output folder;
+  `written.json`: each output file's size, time and hash.
   A build whose inputs have the fingerprint of the last one, into the same intact output folder, has
   nothing to do: the build is deterministic, so it would write the same bytes.
 - `markdown.json`: every Markdown text of the last build converted to HTML, by the text's hash.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import subprocess
 import sys
 import tempfile
@@ -128,58 +130,77 @@ class BuildCache:
     fingerprint: str | None
     out_dir: str | None = None
     """The output folder the last build wrote, resolved."""
-    written: dict[str, Written] = field(default_factory=dict)
-    """The last build's output files."""
     last_fingerprint: str | None = None
-    markdown: dict[bytes, str] = field(default_factory=dict)
-    """HTML of Markdown texts, by the text's hash."""
+    folders: dict[str, int] = field(default_factory=dict)
+    """Each folder of the last build's output (relative; "" is the output itself) and its modification time."""
+    _markdown: dict[bytes, str] | None = None
 
     @classmethod
     def open(cls, config_path: Path, options: dict[str, Any]) -> BuildCache:
         """The project's cache; empty if there is none, it is unreadable or it cannot be trusted."""
         cache = cls(cache_dir(config_path), fingerprint(config_path, options))
         if not trusted(cache.folder):
+            cache._markdown = {}
             return cache
         state = _load(cache.folder / "build.json")
         if isinstance(state, dict) and state.get("format") == FORMAT:
             try:
-                cache.written = {str(k): Written(int(v[0]), int(v[1]), str(v[2])) for k, v in state["written"].items()}
                 cache.out_dir = str(state["out_dir"]) if state["out_dir"] else None
                 cache.last_fingerprint = str(state["fingerprint"]) if state["fingerprint"] else None
-            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                cache.written, cache.out_dir, cache.last_fingerprint = {}, None, None
-        markdown = _load(cache.folder / "markdown.json")
-        if (
-            isinstance(markdown, dict)
-            and markdown.get("converter") == _converter()
-            and isinstance(markdown.get("texts"), dict)
-        ):
-            cache.markdown = {
-                bytes.fromhex(k): v for k, v in markdown["texts"].items() if isinstance(v, str) and _is_hex(k)
-            }
+                cache.folders = {str(k): int(v) for k, v in state["folders"].items()}
+            except (KeyError, TypeError, ValueError, AttributeError):
+                cache.out_dir, cache.last_fingerprint, cache.folders = None, None, {}
         return cache
 
-    def previous_output(self, out_dir: Path) -> dict[str, Written] | None:
-        """What the last build wrote into `out_dir`, if that folder still holds exactly it; else None."""
+    @property
+    def markdown(self) -> dict[bytes, str]:
+        """HTML of the last build's Markdown texts, by `text_key` of the text."""
+        if self._markdown is None:
+            self._markdown = {}
+            stored = _load(self.folder / "markdown.json")
+            if (
+                isinstance(stored, dict)
+                and stored.get("converter") == _converter()
+                and isinstance(stored.get("texts"), dict)
+            ):
+                self._markdown = {
+                    bytes.fromhex(k): v for k, v in stored["texts"].items() if isinstance(v, str) and _is_hex(k)
+                }
+        return self._markdown
+
+    def _intact(self, out_dir: Path) -> bool:
+        """Whether `out_dir` is the last build's output, no file added, removed or replaced since.
+
+        Every change of a folder's entries changes its modification time, so checking the folders finds
+        a deleted page without looking at each of the hundreds of thousands of files. A file edited in
+        place is not found: the output folder is the build's own (see write.MARKER).
+        """
         target = out_dir.resolve()
-        if self.out_dir != str(target) or not self.written or not (target / MARKER).is_file():
-            return None
-        for path, record in self.written.items():
+        if self.out_dir != str(target) or not self.folders or not (target / MARKER).is_file():
+            return False
+        for folder, mtime_ns in self.folders.items():
             try:
-                stat = (target / path).stat()
+                if (target / folder).stat().st_mtime_ns != mtime_ns:
+                    return False
             except OSError:
-                return None
-            if (stat.st_size, stat.st_mtime_ns) != (record.size, record.mtime_ns):
-                return None
-        return self.written
+                return False
+        return True
 
     def up_to_date(self, out_dir: Path) -> bool:
         """True if the inputs are those of the last build and `out_dir` still holds what it wrote."""
-        return (
-            self.fingerprint is not None
-            and self.fingerprint == self.last_fingerprint
-            and self.previous_output(out_dir) is not None
-        )
+        return self.fingerprint is not None and self.fingerprint == self.last_fingerprint and self._intact(out_dir)
+
+    def previous_output(self, out_dir: Path) -> dict[str, Written] | None:
+        """What the last build wrote into `out_dir`, if that folder still holds it; else None."""
+        if not self._intact(out_dir):
+            return None
+        written = _load(self.folder / "written.json")
+        if not isinstance(written, dict):
+            return None
+        try:
+            return {str(k): Written(int(v[0]), int(v[1]), str(v[2])) for k, v in written.items()}
+        except (TypeError, ValueError, IndexError):
+            return None
 
     def forget_output(self) -> None:
         """Before writing into the output: if writing stops halfway, the next build must not trust it."""
@@ -187,16 +208,24 @@ class BuildCache:
 
     def save(self, out_dir: Path | None, written: dict[str, Written], markdown: dict[bytes, str]) -> None:
         """Record a successful build. A cache that cannot be written only costs the next build time."""
-        state = {
-            "format": FORMAT,
-            "fingerprint": self.fingerprint if out_dir is not None else None,
-            "out_dir": str(out_dir.resolve()) if out_dir is not None else None,
-            "written": {path: list(record) for path, record in written.items()},
-        }
-        _store(self.folder / "build.json", state)
         if markdown != self.markdown:
             texts = {key.hex(): html for key, html in markdown.items()}
             _store(self.folder / "markdown.json", {"converter": _converter(), "texts": texts})
+        if out_dir is None:
+            return
+        target = out_dir.resolve()
+        folders: dict[str, int] = {}
+        try:
+            for relative in sorted({posixpath.dirname(path) for path in written} | {""}):
+                while relative not in folders:
+                    folders[relative] = (target / relative).stat().st_mtime_ns
+                    relative = posixpath.dirname(relative)
+        except OSError:
+            return
+        _store(self.folder / "written.json", {path: list(record) for path, record in written.items()})
+        # build.json last: it is what makes the next build trust the rest.
+        state = {"format": FORMAT, "fingerprint": self.fingerprint, "out_dir": str(target), "folders": folders}
+        _store(self.folder / "build.json", state)
 
 
 def _converter() -> str:

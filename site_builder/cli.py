@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
         cache = BuildCache.open(config_path, BUILD_OPTIONS)
         if cache.up_to_date(out_dir):
-            print(f"Nothing changed since the last build; the {len(cache.written)} files in {out_dir} are up to date.")
+            print(f"Nothing changed since the last build; {out_dir} is up to date.")
             return EXIT_OK
         try:
             jobs = _jobs_or_default(args.jobs)
