@@ -12,15 +12,16 @@ by labels or shapes, never by colour alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import altair as alt
+from altair.utils.schemapi import Undefined, debug_mode
 from babel.dates import get_day_names, get_month_names
 
 from . import urls
@@ -174,36 +175,78 @@ def _config(t: Strings) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _spec(chart: alt.TopLevelMixin, t: Strings, title: str, description: str) -> dict[str, Any]:
-    # Altair's validation is skipped: the specs are built here from known-good parts, and it dominates the cost.
-    return _finish(chart.to_dict(validate=False), t, title, description)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
-def _finish(spec: dict[str, Any], t: Strings, title: str, description: str) -> dict[str, Any]:
-    named = set(re.findall(r'"name": "(data-[0-9a-f]{16})"', json.dumps(spec)))
-    if named:
-        spec.setdefault("datasets", {}).update({name: _PENDING[name] for name in sorted(named)})
+def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:
+    """`build` with Altair's debug mode off.
+
+    In debug mode (Altair's default) every schema object validates itself against the JSON schema when it is
+    created, which made building a spec cost 10× more than the spec's few dozen objects warrant. The objects
+    here are built from known-good parts, and the rendered specs are checked by the tests and by vl-convert.
+    """
+
+    @functools.wraps(build)
+    def unvalidated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with debug_mode(False):
+            return build(*args, **kwargs)
+
+    return unvalidated
+
+
+@dataclass
+class _Datasets:
+    """The rows behind one chart's named datasets, which join the spec's top-level `datasets` at the end.
+
+    Layers name their data instead of carrying it, so rows shared by two layers appear once in the spec.
+    """
+
+    rows: dict[str, Any] = field(default_factory=dict)
+
+    def named(self, rows: Any, format: alt.DataFormat | None = None) -> alt.NamedData:
+        values = rows if isinstance(rows, dict) else list(rows)
+        name = (
+            "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        )
+        self.rows[name] = values
+        return alt.NamedData(name=name, format=Undefined if format is None else format)
+
+
+def _unit(mark: alt.MarkDef, data: alt.NamedData | None = None, **channels: Any) -> alt.UnitSpec:
+    """One layer: a mark with its encoding channels (Altair channel objects, field and type spelled out).
+
+    Built as schema objects rather than with `Chart().mark_*().encode()`: each of those steps deep-copies
+    the chart and parses shorthand strings through the JSON schema, which cost more than drawing the chart.
+    """
+    return alt.UnitSpec(
+        mark=mark,
+        encoding=alt.Encoding(**channels) if channels else Undefined,
+        data=Undefined if data is None else data,
+    )
+
+
+def _spec(
+    chart: alt.TopLevelLayerSpec | alt.TopLevelFacetSpec,
+    datasets: _Datasets,
+    t: Strings,
+    title: str,
+    description: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    # What Altair's top-level charts add on their own; its default theme's config is replaced below anyway.
+    spec["$schema"] = alt.SCHEMA_URL
+    spec.update(extra)
+    if datasets.rows:
+        spec["datasets"] = {name: datasets.rows[name] for name in sorted(datasets.rows)}
     spec["config"] = _config(t)
     spec["description"] = description
     spec["usermeta"] = {"title": title}
-    # A fixed key order keeps the spec's hash (the render cache key) and the output bytes stable.
+    # A fixed key order keeps the spec's hash (the render cache key) and the output bytes stable; the round
+    # trip also gives every chart its own copy of the shared config.
     ordered: dict[str, Any] = json.loads(json.dumps(spec, sort_keys=True))
     return ordered
-
-
-_PENDING: dict[str, Any] = {}
-"""Rows behind each named dataset until `_finish` puts them into the spec.
-
-Altair deep-copies inline data every time a chart is layered or copied, which made building a spec cost
-more than drawing it; charts carry only a dataset's name, and the rows join the spec once, at the end.
-"""
-
-
-def _data(rows: Any) -> alt.NamedData:
-    values = rows if isinstance(rows, dict) else list(rows)
-    name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    _PENDING[name] = values
-    return alt.NamedData(name=name)
 
 
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
@@ -228,6 +271,7 @@ def _value_text(t: Strings, point: DataPoint, indicator: Indicator) -> str:
     return text
 
 
+@_unvalidated
 def indicator_chart(ref: IndicatorRef, measured: list[DataPoint], t: Strings) -> Chart | None:
     """Baseline → measured values → target, one line per breakdown, the target year marked."""
     indicator = ref.indicator
@@ -274,42 +318,46 @@ def indicator_chart(ref: IndicatorRef, measured: list[DataPoint], t: Strings) ->
         if actual and targets:
             lines.extend({**p, "segment": "planned"} for p in (actual[-1], targets[-1]))
     years = [p["year"] for p in points]
-    x = alt.X("year:Q", title=t("field.year"),
+    data = _Datasets()
+    x = alt.X(field="year", type="quantitative", title=t("field.year"),
               scale=alt.Scale(domain=[min(years) - 1, max(years) + 1], nice=False),
               axis=alt.Axis(format="d", tickMinStep=1, grid=False))  # fmt: skip
-    y = alt.Y("value:Q", title=indicator.unit, scale=alt.Scale(zero=True), axis=alt.Axis(format=NUMBER_FORMAT))
-    series_colour = alt.Color("series:N", title=t("indicator.breakdown"),
+    y = alt.Y(field="value", type="quantitative", title=indicator.unit, scale=alt.Scale(zero=True),
+              axis=alt.Axis(format=NUMBER_FORMAT))  # fmt: skip
+    series_colour = alt.Color(field="series", type="nominal", title=t("indicator.breakdown"),
                               scale=alt.Scale(range=list(PALETTE)), legend=None if not labels else alt.Legend(orient="bottom"))  # fmt: skip
-    tooltip = [alt.Tooltip("kind:N", title=t("indicator.kind")), alt.Tooltip("year:Q", title=t("field.year"), format="d"),
-               alt.Tooltip("label:N", title=t("indicator.value")), alt.Tooltip("note:N", title=t("indicator.note"))]  # fmt: skip
-    layers: list[Any] = []
+    tooltip = [alt.Tooltip(field="kind", type="nominal", title=t("indicator.kind")),
+               alt.Tooltip(field="year", type="quantitative", title=t("field.year"), format="d"),
+               alt.Tooltip(field="label", type="nominal", title=t("indicator.value")),
+               alt.Tooltip(field="note", type="nominal", title=t("indicator.note"))]  # fmt: skip
+    label = alt.Text(field="label", type="nominal")
+    layers: list[alt.UnitSpec] = []
     if lines:
         layers.append(
-            alt.Chart(_data(lines)).mark_line(strokeWidth=2).encode(
-                x=x, y=y, color=series_colour,
-                strokeDash=alt.StrokeDash("segment:N", scale=alt.Scale(domain=["actual", "planned"], range=[[1, 0], [6, 4]]), legend=None),
-                detail="segment:N",
-            )
+            _unit(alt.MarkDef(type="line", strokeWidth=2), data.named(lines),
+                  x=x, y=y, color=series_colour,
+                  strokeDash=alt.StrokeDash(field="segment", type="nominal", legend=None,
+                                            scale=alt.Scale(domain=["actual", "planned"], range=[[1, 0], [6, 4]])),
+                  detail=alt.Detail(field="segment", type="nominal"))
         )  # fmt: skip
     layers.append(
-        alt.Chart(_data(points)).mark_point(size=90, filled=True, opacity=1).encode(
-            x=x, y=y, color=series_colour, tooltip=tooltip,
-            shape=alt.Shape("kind:N", title=t("indicator.kind"),
-                            scale=alt.Scale(domain=[t(f"indicator.{k}") for k, _ in kinds], range=["circle", "square", "diamond"]),
-                            legend=alt.Legend(orient="bottom")),
-        )
+        _unit(alt.MarkDef(type="point", size=90, filled=True, opacity=1), data.named(points),
+              x=x, y=y, color=series_colour, tooltip=tooltip,
+              shape=alt.Shape(field="kind", type="nominal", title=t("indicator.kind"),
+                              scale=alt.Scale(domain=[t(f"indicator.{k}") for k, _ in kinds], range=["circle", "square", "diamond"]),
+                              legend=alt.Legend(orient="bottom")))
     )  # fmt: skip
-    layers.append(alt.Chart(_data(points)).mark_text(align="left", dx=8, dy=-8).encode(x=x, y=y, text="label:N"))
+    layers.append(_unit(alt.MarkDef(type="text", align="left", dx=8, dy=-8), data.named(points), x=x, y=y, text=label))
     target_years = sorted({p.year for p in indicator.target})
     if target_years:
         rules = [{"year": year, "label": t("chart.target_year", year=year)} for year in target_years]
-        layers.append(alt.Chart(_data(rules)).mark_rule(strokeDash=[2, 3], color=MUTED).encode(x=x))
+        layers.append(_unit(alt.MarkDef(type="rule", strokeDash=[2, 3], color=MUTED), data.named(rules), x=x))
         layers.append(
-            alt.Chart(_data(rules)).mark_text(align="right", baseline="bottom", dx=-4, dy=-4, color=MUTED)
-            .encode(x=x, y=alt.value(260), text="label:N")
+            _unit(alt.MarkDef(type="text", align="right", baseline="bottom", dx=-4, dy=-4, color=MUTED), data.named(rules),
+                  x=x, y=alt.value(260), text=label)
         )  # fmt: skip
-    chart = alt.layer(*layers).properties(width=WIDTH, height=260)
-    return Chart(chart_id, t.lang, indicator.name, description, _spec(chart, t, indicator.name, description), columns,
+    chart = alt.TopLevelLayerSpec(layer=layers, width=WIDTH, height=260)
+    return Chart(chart_id, t.lang, indicator.name, description, _spec(chart, data, t, indicator.name, description), columns,
                  tuple(table), tuple(notes), source, ref.strategy.model.lang, ref.strategy.model.lang)  # fmt: skip
 
 
@@ -348,6 +396,7 @@ def _change(baseline: float, value: float) -> float | None:
     return (value - baseline) / abs(baseline) * 100 if baseline else None
 
 
+@_unvalidated
 def strategy_chart(site: Site, strategy: ContentDocument, t: Strings) -> Chart | None:
     """Each indicator's distance from baseline to target (and measured progress), grouped by focus area."""
     model = strategy.model
@@ -396,24 +445,26 @@ def strategy_chart(site: Site, strategy: ContentDocument, t: Strings) -> Chart |
     title = t("chart.strategy.title")
     description = t("chart.strategy.description", count=len(table),
                     statuses=", ".join(f"{label}: {n}" for label, n in sorted(counts.items())))  # fmt: skip
-    x = alt.X("needed:Q", title=t("chart.axis.change"), axis=alt.Axis(format=NUMBER_FORMAT))
-    y = alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=240))
-    status_colour = alt.Color("status:N", title=t("chart.column.status"),
+    x = alt.X(field="needed", type="quantitative", title=t("chart.axis.change"), axis=alt.Axis(format=NUMBER_FORMAT))
+    y = alt.Y(field="indicator", type="nominal", title=None, sort=None, axis=alt.Axis(labelLimit=240))
+    status_colour = alt.Color(field="status", type="nominal", title=t("chart.column.status"),
                               scale=alt.Scale(domain=[t(f"status.{s}") for s in STATUS_COLOURS], range=list(STATUS_COLOURS.values())),
                               legend=alt.Legend(orient="bottom"))  # fmt: skip
-    bars = alt.Chart().mark_bar(height=10, color="#9db8d6", stroke="#0b5fa5").encode(x=x, x2="zero:Q", y=y)
-    measured = (
-        alt.Chart()
-        .mark_point(shape="diamond", size=110, filled=True)
-        .encode(x=alt.X("reached:Q"), y=y, color=status_colour)
+    bars = _unit(
+        alt.MarkDef(type="bar", height=10, color="#9db8d6", stroke="#0b5fa5"), x=x, x2=alt.X2(field="zero"), y=y
     )
+    measured = _unit(alt.MarkDef(type="point", shape="diamond", size=110, filled=True),
+                     x=alt.X(field="reached", type="quantitative"), y=y, color=status_colour)  # fmt: skip
     # Words beside the plot, not on it: the status is read, not decoded from a colour.
-    labels = alt.Chart().mark_text(align="left").encode(x=alt.value(STRATEGY_PLOT + 12), y=y, text="label:N")
+    words = _unit(alt.MarkDef(type="text", align="left"), x=alt.value(STRATEGY_PLOT + 12), y=y,
+                  text=alt.Text(field="label", type="nominal"))  # fmt: skip
     # Faceted layers need their data on the facet, not on the layer.
-    spec_chart = alt.FacetChart(data=_data(rows), spec=alt.layer(bars, measured, labels).properties(width=STRATEGY_PLOT, height=alt.Step(26)),
-                                facet=alt.Facet("area:N", title=None, sort=None, header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")),
-                                columns=1).resolve_scale(y="independent")  # fmt: skip
-    return Chart(f"strategy-{strategy.id}", t.lang, title, description, _spec(spec_chart, t, title, description), columns,
+    data = _Datasets()
+    spec_chart = alt.TopLevelFacetSpec(data=data.named(rows), spec=alt.LayerSpec(layer=[bars, measured, words], width=STRATEGY_PLOT, height=alt.Step(26)),
+                                       facet=alt.FacetFieldDef(field="area", type="nominal", title=None, sort=None,
+                                                               header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")),
+                                       columns=1, resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")))  # fmt: skip
+    return Chart(f"strategy-{strategy.id}", t.lang, title, description, _spec(spec_chart, data, t, title, description), columns,
                  tuple(table), (), None, model.lang, method=t("chart.strategy.method"))  # fmt: skip
 
 
@@ -422,6 +473,7 @@ def strategy_chart(site: Site, strategy: ContentDocument, t: Strings) -> Chart |
 OPTION_ORDER = ("yes", "no", "abstain", "absent", "not-voting")
 
 
+@_unvalidated
 def vote_charts(site: Site, decision: ContentDocument, t: Strings) -> list[Chart]:
     """One chart per vote that has counts: votes per option and party."""
     model = decision.model
@@ -460,23 +512,36 @@ def vote_charts(site: Site, decision: ContentDocument, t: Strings) -> list[Chart
             if vote.present is not None:
                 description += " " + t("chart.votes.present", present=vote.present)
             options = [t(f"option.{o}") for o in OPTION_ORDER if o in totals]
-            y = alt.Y("party:N", title=t("chart.axis.party"), sort=None)
-            x = alt.X("count:Q", title=t("chart.axis.votes"), axis=alt.Axis(format="d", tickMinStep=1))
-            bars = alt.Chart().mark_bar().encode(x=x, y=y, color=alt.Color("colour:N", scale=None))
-            text = alt.Chart().mark_text(align="left", dx=4).encode(x=x, y=y, text="count:Q")
-            chart = alt.FacetChart(
-                data=_data(rows), spec=alt.layer(bars, text).properties(width=220, height=alt.Step(24)),
-                facet=alt.Facet("option:N", title=None, sort=options, header=alt.Header(labelFontWeight="bold")),
+            y = alt.Y(field="party", type="nominal", title=t("chart.axis.party"), sort=None)
+            x = alt.X(
+                field="count",
+                type="quantitative",
+                title=t("chart.axis.votes"),
+                axis=alt.Axis(format="d", tickMinStep=1),
+            )
+            bars = _unit(alt.MarkDef(type="bar"), x=x, y=y, color=alt.Color(field="colour", type="nominal", scale=None))
+            text = _unit(
+                alt.MarkDef(type="text", align="left", dx=4),
+                x=x,
+                y=y,
+                text=alt.Text(field="count", type="quantitative"),
+            )
+            data = _Datasets()
+            chart = alt.TopLevelFacetSpec(
+                data=data.named(rows), spec=alt.LayerSpec(layer=[bars, text], width=220, height=alt.Step(24)),
+                facet=alt.FacetFieldDef(field="option", type="nominal", title=None, sort=options,
+                                        header=alt.Header(labelFontWeight="bold")),
                 columns=len(options),
             )  # fmt: skip
             columns = (ChartColumn("option", t("chart.column.option")), ChartColumn("party", t("chart.axis.party")),
                        ChartColumn("votes", t("chart.axis.votes"), "integer"))  # fmt: skip
             table = tuple((r["option"], r["party"], r["count"]) for r in rows)
             charts.append(Chart(f"decision-{decision.id}-vote-{number}", t.lang, title, description,
-                                _spec(chart, t, title, description), columns, table, (), None, model.lang))  # fmt: skip
+                                _spec(chart, data, t, title, description), columns, table, (), None, model.lang))  # fmt: skip
     return charts
 
 
+@_unvalidated
 def journey_chart(site: Site, decision: ContentDocument, t: Strings) -> Chart | None:
     """The case's meetings on a time axis: body, date, result."""
     model = decision.model
@@ -495,25 +560,31 @@ def journey_chart(site: Site, decision: ContentDocument, t: Strings) -> Chart | 
     title = t("chart.journey.title")
     description = t("chart.journey.description", count=len(rows),
                     meetings="; ".join(f"{r['body']}, {r['date_text']}: {r['result']}" for r in rows))  # fmt: skip
-    x = alt.X("date:T", title=t("field.date"), axis=alt.Axis(format="%e %b %Y", labelAngle=0, tickCount=4))
-    y = alt.Y("body:N", title=None, sort=[r["body"] for r in rows])
-    points = alt.Chart().mark_point(filled=True, size=100, color=PALETTE[0]).encode(
-        x=x, y=y, shape=alt.Shape("result:N", title=t("field.result"), legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("body:N", title=t("field.body")), alt.Tooltip("date_text:N", title=t("field.date")),
-                 alt.Tooltip("result:N", title=t("field.result"))])  # fmt: skip
-    path = alt.Chart().mark_line(color=MUTED, strokeDash=[2, 2]).encode(x=x, y=y, order="date:T")
-    labels = alt.Chart().mark_text(align="left", dx=8, color=INK).encode(x=x, y=y, text="result:N")
-    chart = alt.layer(path, points, labels, data=_data(rows)).properties(width=WIDTH, height=alt.Step(30))
+    x = alt.X(field="date", type="temporal", title=t("field.date"),
+              axis=alt.Axis(format="%e %b %Y", labelAngle=0, tickCount=4))  # fmt: skip
+    y = alt.Y(field="body", type="nominal", title=None, sort=[r["body"] for r in rows])
+    points = _unit(alt.MarkDef(type="point", filled=True, size=100, color=PALETTE[0]),
+        x=x, y=y, shape=alt.Shape(field="result", type="nominal", title=t("field.result"), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip(field="body", type="nominal", title=t("field.body")),
+                 alt.Tooltip(field="date_text", type="nominal", title=t("field.date")),
+                 alt.Tooltip(field="result", type="nominal", title=t("field.result"))])  # fmt: skip
+    path = _unit(alt.MarkDef(type="line", color=MUTED, strokeDash=[2, 2]), x=x, y=y,
+                 order=alt.Order(field="date", type="temporal"))  # fmt: skip
+    labels = _unit(alt.MarkDef(type="text", align="left", dx=8, color=INK), x=x, y=y,
+                   text=alt.Text(field="result", type="nominal"))  # fmt: skip
+    data = _Datasets()
+    chart = alt.TopLevelLayerSpec(layer=[path, points, labels], data=data.named(rows), width=WIDTH, height=alt.Step(30))
     columns = (ChartColumn("date", t("field.date"), "date"), ChartColumn("body", t("field.body")),
                ChartColumn("result", t("field.result")))  # fmt: skip
     table = tuple((dt.date.fromisoformat(r["date"]), r["body"], r["result"]) for r in rows)
-    return Chart(f"decision-{decision.id}-journey", t.lang, title, description, _spec(chart, t, title, description),
+    return Chart(f"decision-{decision.id}-journey", t.lang, title, description, _spec(chart, data, t, title, description),
                  columns, table, (), None, model.lang)  # fmt: skip
 
 
 # --- memberships -------------------------------------------------------------------
 
 
+@_unvalidated
 def fee_chart(membership: ContentDocument, t: Strings) -> Chart | None:
     """The fee per year over the membership's period, in its currency."""
     model = membership.model
@@ -535,23 +606,24 @@ def fee_chart(membership: ContentDocument, t: Strings) -> Chart | None:
     title = t("chart.fees.title")
     description = t("chart.fees.description",
                     fees="; ".join(f"{r['year']}: {r['label']} ({r['per']})" for r in rows))  # fmt: skip
-    x = alt.X("year:O", title=t("field.year"), axis=alt.Axis(labelAngle=0))
-    y = alt.Y(
-        "amount:Q", title=t("chart.axis.amount", currency="/".join(currencies)), axis=alt.Axis(format=NUMBER_FORMAT)
-    )
-    bars = alt.Chart().mark_bar(color=PALETTE[0], size=36).encode(x=x, y=y)
-    labels = alt.Chart().mark_text(dy=-8).encode(x=x, y=y, text="label:N")
-    chart = alt.layer(bars, labels, data=_data(rows)).properties(width=WIDTH, height=220)
+    x = alt.X(field="year", type="ordinal", title=t("field.year"), axis=alt.Axis(labelAngle=0))
+    y = alt.Y(field="amount", type="quantitative", title=t("chart.axis.amount", currency="/".join(currencies)),
+              axis=alt.Axis(format=NUMBER_FORMAT))  # fmt: skip
+    bars = _unit(alt.MarkDef(type="bar", color=PALETTE[0], size=36), x=x, y=y)
+    labels = _unit(alt.MarkDef(type="text", dy=-8), x=x, y=y, text=alt.Text(field="label", type="nominal"))
+    data = _Datasets()
+    chart = alt.TopLevelLayerSpec(layer=[bars, labels], data=data.named(rows), width=WIDTH, height=220)
     columns = (ChartColumn("year", t("field.year"), "integer"), ChartColumn("amount", t("chart.column.amount"), "number"),
                ChartColumn("currency", t("chart.column.currency")), ChartColumn("per", t("chart.column.per")))  # fmt: skip
     table = tuple((int(r["year"]), r["amount"], r["currency"], r["per"]) for r in rows)
-    return Chart(f"membership-{membership.id}-fees", t.lang, title, description, _spec(chart, t, title, description),
+    return Chart(f"membership-{membership.id}-fees", t.lang, title, description, _spec(chart, data, t, title, description),
                  columns, table, (), None, model.lang)  # fmt: skip
 
 
 # --- municipalities and organisations ----------------------------------------------
 
 
+@_unvalidated
 def relations_chart(site: Site, municipality_id: str, t: Strings) -> Chart | None:
     """A municipality's twin cities and networks on a time axis, by the year each began."""
     documents = [
@@ -581,26 +653,27 @@ def relations_chart(site: Site, municipality_id: str, t: Strings) -> Chart | Non
     if undated:
         description += " " + t("chart.relations.undated", count=undated)
     years = [r["since"] for r in rows]
-    x = alt.X("since:Q", title=t("chart.axis.since"), scale=alt.Scale(domain=[min(years) - 2, max(years) + 2], nice=False),
+    x = alt.X(field="since", type="quantitative", title=t("chart.axis.since"),
+              scale=alt.Scale(domain=[min(years) - 2, max(years) + 2], nice=False),
               axis=alt.Axis(format="d", tickMinStep=1))  # fmt: skip
-    y = alt.Y("partner:N", title=None, sort=[r["partner"] for r in rows])
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, size=90)
-        .encode(
-            x=x,
-            y=y,
-            shape=alt.Shape("kind:N", title=t("chart.column.kind"), legend=alt.Legend(orient="bottom")),
-            color=alt.Color("kind:N", scale=alt.Scale(range=list(PALETTE)), legend=None),
-        )
+    y = alt.Y(field="partner", type="nominal", title=None, sort=[r["partner"] for r in rows])
+    points = _unit(
+        alt.MarkDef(type="point", filled=True, size=90),
+        x=x,
+        y=y,
+        shape=alt.Shape(field="kind", type="nominal", title=t("chart.column.kind"), legend=alt.Legend(orient="bottom")),
+        color=alt.Color(field="kind", type="nominal", scale=alt.Scale(range=list(PALETTE)), legend=None),
     )
-    labels = alt.Chart().mark_text(align="left", dx=8).encode(x=x, y=y, text="since:Q")
-    chart = alt.layer(points, labels, data=_data(rows)).properties(width=WIDTH, height=alt.Step(22))
+    labels = _unit(
+        alt.MarkDef(type="text", align="left", dx=8), x=x, y=y, text=alt.Text(field="since", type="quantitative")
+    )
+    data = _Datasets()
+    chart = alt.TopLevelLayerSpec(layer=[points, labels], data=data.named(rows), width=WIDTH, height=alt.Step(22))
     columns = (ChartColumn("partner", t("chart.column.partner")), ChartColumn("country", t("chart.column.country")),
                ChartColumn("kind", t("chart.column.kind")), ChartColumn("since", t("chart.axis.since"), "integer"))  # fmt: skip
     table = tuple((r["partner"], r["country"], r["kind"], r["since"]) for r in rows)
     return Chart(f"municipality-{municipality_id}-relations", t.lang, title, description,
-                 _spec(chart, t, title, description), columns, table, (), None, content_lang)  # fmt: skip
+                 _spec(chart, data, t, title, description), columns, table, (), None, content_lang)  # fmt: skip
 
 
 def _members(site: Site, organisation_id: str) -> list[tuple[str, str, str | None, tuple[float, float] | None]]:
@@ -615,6 +688,7 @@ def _members(site: Site, organisation_id: str) -> list[tuple[str, str, str | Non
     return found
 
 
+@_unvalidated
 def members_chart(site: Site, organisation_id: str, t: Strings) -> Chart | None:
     """A network's member municipalities counted by country."""
     members = _members(site, organisation_id)
@@ -628,18 +702,23 @@ def members_chart(site: Site, organisation_id: str, t: Strings) -> Chart | None:
     title = t("chart.members.title", organisation=name)
     description = t("chart.members.description", organisation=name, count=len(members),
                     countries="; ".join(f"{r['country']} {r['members']}" for r in rows))  # fmt: skip
-    y = alt.Y("country:N", title=None, sort=None)
-    x = alt.X("members:Q", title=t("chart.axis.members"), axis=alt.Axis(format="d", tickMinStep=1))
-    bars = alt.Chart().mark_bar(color=PALETTE[0]).encode(x=x, y=y)
-    labels = alt.Chart().mark_text(align="left", dx=4).encode(x=x, y=y, text="members:Q")
-    chart = alt.layer(bars, labels, data=_data(rows)).properties(width=WIDTH, height=alt.Step(26))
+    y = alt.Y(field="country", type="nominal", title=None, sort=None)
+    x = alt.X(
+        field="members", type="quantitative", title=t("chart.axis.members"), axis=alt.Axis(format="d", tickMinStep=1)
+    )
+    bars = _unit(alt.MarkDef(type="bar", color=PALETTE[0]), x=x, y=y)
+    labels = _unit(
+        alt.MarkDef(type="text", align="left", dx=4), x=x, y=y, text=alt.Text(field="members", type="quantitative")
+    )
+    data = _Datasets()
+    chart = alt.TopLevelLayerSpec(layer=[bars, labels], data=data.named(rows), width=WIDTH, height=alt.Step(26))
     columns = (
         ChartColumn("country", t("chart.column.country")),
         ChartColumn("members", t("chart.axis.members"), "integer"),
     )
     table = tuple((r["country"], r["members"]) for r in rows)
     return Chart(f"organisation-{organisation_id}-members", t.lang, title, description,
-                 _spec(chart, t, title, description), columns, table)  # fmt: skip
+                 _spec(chart, data, t, title, description), columns, table)  # fmt: skip
 
 
 def countries_within(atlas: dict[str, Any], box: tuple[float, float, float, float]) -> dict[str, Any]:
@@ -686,6 +765,7 @@ def countries_within(atlas: dict[str, Any], box: tuple[float, float, float, floa
     }
 
 
+@_unvalidated
 def members_map(site: Site, organisation_id: str, t: Strings, atlas: dict[str, Any] | None) -> Chart | None:
     """The member municipalities as points on a country basemap (world-atlas, Natural Earth)."""
     members = [m for m in _members(site, organisation_id) if m[3] is not None]
@@ -702,32 +782,36 @@ def members_map(site: Site, organisation_id: str, t: Strings, atlas: dict[str, A
     title = t("chart.map.title", organisation=name)
     description = t("chart.map.description", organisation=name, count=len(points),
                     places="; ".join(f"{p['name']} ({p['country']})" for p in points))  # fmt: skip
-    topojson = alt.DataFormat(type="topojson", feature="countries")  # type: ignore[no-untyped-call]
     west, south, east, north = corners[0][0], corners[0][1], corners[1][0], corners[1][1]
-    countries = alt.NamedData(
-        name=_data(countries_within(atlas, (west - 10, south - 10, east + 10, north + 10))).name, format=topojson
+    data = _Datasets()
+    countries = data.named(countries_within(atlas, (west - 10, south - 10, east + 10, north + 10)),
+                           alt.TopoDataFormat(type="topojson", feature="countries"))  # fmt: skip
+    basemap = _unit(
+        alt.MarkDef(type="geoshape", fill="#ececec", stroke="#8c8c8c", strokeWidth=0.6, clip=True), countries
     )
-    basemap = alt.Chart(countries).mark_geoshape(
-        fill="#ececec", stroke="#8c8c8c", strokeWidth=0.6, clip=True)  # fmt: skip
-    dots = alt.Chart(_data(points)).mark_circle(size=60, color=PALETTE[0], opacity=1, stroke=BACKGROUND, strokeWidth=1).encode(
-        longitude="lon:Q", latitude="lat:Q", tooltip=[alt.Tooltip("name:N"), alt.Tooltip("country:N")])  # fmt: skip
-    labels = alt.Chart(_data(points)).mark_text(align="left", dx=6, fontSize=11).encode(
-        longitude="lon:Q", latitude="lat:Q", text="name:N")  # fmt: skip
-    chart = alt.layer(basemap, dots, labels).properties(width=520, height=520)
-    spec = chart.to_dict(validate=False)
+    longitude = alt.Longitude(field="lon", type="quantitative")
+    latitude = alt.Latitude(field="lat", type="quantitative")
+    dots = _unit(alt.MarkDef(type="circle", size=60, color=PALETTE[0], opacity=1, stroke=BACKGROUND, strokeWidth=1),
+                 data.named(points), longitude=longitude, latitude=latitude,
+                 tooltip=[alt.Tooltip(field="name", type="nominal"), alt.Tooltip(field="country", type="nominal")])  # fmt: skip
+    labels = _unit(alt.MarkDef(type="text", align="left", dx=6, fontSize=11), data.named(points),
+                   longitude=longitude, latitude=latitude, text=alt.Text(field="name", type="nominal"))  # fmt: skip
+    chart = alt.TopLevelLayerSpec(layer=[basemap, dots, labels], width=520, height=520)
     # Altair's schema refuses a MultiPoint for `fit`, which Vega-Lite accepts: the projection fits the members.
-    spec["projection"] = {"type": "mercator", "fit": fit}
+    projection = {"type": "mercator", "fit": fit}
     columns = (ChartColumn("name", t("chart.column.member")), ChartColumn("country", t("chart.column.country")),
                ChartColumn("latitude", t("chart.column.latitude"), "number"),
                ChartColumn("longitude", t("chart.column.longitude"), "number"))  # fmt: skip
     table = tuple((p["name"], p["country"], p["lat"], p["lon"]) for p in points)
-    return Chart(f"organisation-{organisation_id}-map", t.lang, title, description, _finish(spec, t, title, description),
+    return Chart(f"organisation-{organisation_id}-map", t.lang, title, description,
+                 _spec(chart, data, t, title, description, projection=projection),
                  columns, table, (), t("chart.map.source"))  # fmt: skip
 
 
 # --- the home page -----------------------------------------------------------------
 
 
+@_unvalidated
 def home_chart(site: Site, t: Strings) -> Chart | None:
     """Documents per municipality and year."""
     counts: Counter[tuple[str, int]] = Counter()
@@ -744,55 +828,71 @@ def home_chart(site: Site, t: Strings) -> Chart | None:
     title = t("chart.home.title")
     description = t("chart.home.description", total=sum(counts.values()),
                     counts="; ".join(f"{r['municipality']} {r['year']}: {r['documents']}" for r in rows))  # fmt: skip
-    x = alt.X("year:O", title=t("field.year"), axis=alt.Axis(labelAngle=0))
-    y = alt.Y("municipality:N", title=None)
-    cells = (
-        alt.Chart()
-        .mark_rect(stroke=BACKGROUND, strokeWidth=2)
-        .encode(x=x, y=y, color=alt.Color("documents:Q", scale=alt.Scale(range=["#c9dcf0", "#6f9fd0"]), legend=None))
-    )
-    labels = alt.Chart().mark_text(color=INK).encode(x=x, y=y, text="documents:Q")
-    chart = alt.layer(cells, labels, data=_data(rows)).properties(width=WIDTH, height=alt.Step(30))
+    x = alt.X(field="year", type="ordinal", title=t("field.year"), axis=alt.Axis(labelAngle=0))
+    y = alt.Y(field="municipality", type="nominal", title=None)
+    cells = _unit(alt.MarkDef(type="rect", stroke=BACKGROUND, strokeWidth=2), x=x, y=y,
+                  color=alt.Color(field="documents", type="quantitative", scale=alt.Scale(range=["#c9dcf0", "#6f9fd0"]), legend=None))  # fmt: skip
+    labels = _unit(alt.MarkDef(type="text", color=INK), x=x, y=y, text=alt.Text(field="documents", type="quantitative"))
+    data = _Datasets()
+    chart = alt.TopLevelLayerSpec(layer=[cells, labels], data=data.named(rows), width=WIDTH, height=alt.Step(30))
     columns = (ChartColumn("municipality", t("chart.column.municipality")), ChartColumn("year", t("field.year"), "integer"),
                ChartColumn("documents", t("chart.column.documents"), "integer"))  # fmt: skip
     table = tuple((r["municipality"], int(r["year"]), r["documents"]) for r in rows)
-    return Chart("home-documents", t.lang, title, description, _spec(chart, t, title, description), columns, table)
+    return Chart(
+        "home-documents", t.lang, title, description, _spec(chart, data, t, title, description), columns, table
+    )
 
 
 def _present(charts: Sequence[Chart | None]) -> list[Chart]:
     return [c for c in charts if c is not None]
 
 
-def site_charts(site: Site, t: Strings, atlas: dict[str, Any] | None) -> dict[str, list[Chart]]:
-    """Every chart in one language, by the output path of the page that shows it."""
+def site_charts(
+    site: Site, t: Strings, atlas: dict[str, Any] | None, only: Container[str] | None = None
+) -> dict[str, list[Chart]]:
+    """Every chart in one language, by the output path of the page that shows it.
+
+    With `only`, just the charts of the pages whose output paths it holds, the same as without it; the
+    charts of other pages are not built at all.
+    """
     lang = t.lang
     found: dict[str, list[Chart]] = {}
+
+    def wanted(path: str) -> bool:
+        return only is None or path in only
 
     def add(path: str, *charts: Chart | None) -> None:
         present = _present(charts)
         if present:
             found.setdefault(path, []).extend(present)
 
-    add(urls.home_path(lang), home_chart(site, t))
+    if wanted(home := urls.home_path(lang)):
+        add(home, home_chart(site, t))
     for decision in site.by_type.get("decision", []):
-        add(
-            urls.document_path(lang, "decision", decision.id),
-            journey_chart(site, decision, t),
-            *vote_charts(site, decision, t),
-        )
+        if wanted(path := urls.document_path(lang, "decision", decision.id)):
+            add(path, journey_chart(site, decision, t), *vote_charts(site, decision, t))
     for strategy in site.by_type.get("strategy", []):
-        add(urls.document_path(lang, "strategy", strategy.id), strategy_chart(site, strategy, t))
+        if wanted(path := urls.document_path(lang, "strategy", strategy.id)):
+            add(path, strategy_chart(site, strategy, t))
     for membership in site.by_type.get("membership", []):
-        add(urls.document_path(lang, "membership", membership.id), fee_chart(membership, t))
+        if wanted(path := urls.document_path(lang, "membership", membership.id)):
+            add(path, fee_chart(membership, t))
     for municipality_id in sorted(site.registries.municipalities):
-        relations = relations_chart(site, municipality_id, t)
-        add(urls.municipality_path(lang, municipality_id), relations)
-        for document in site.by_municipality.get(municipality_id, []):
-            if document.type == "relations" and getattr(document.model, "municipality", None) == municipality_id:
-                add(urls.document_path(lang, "relations", document.id), relations)
+        # One chart, shown on the municipality's page and on each of its relations documents.
+        paths = [urls.municipality_path(lang, municipality_id)] + [
+            urls.document_path(lang, "relations", document.id)
+            for document in site.by_municipality.get(municipality_id, [])
+            if document.type == "relations" and getattr(document.model, "municipality", None) == municipality_id
+        ]
+        if any(wanted(path) for path in paths):
+            relations = relations_chart(site, municipality_id, t)
+            for path in paths:
+                if wanted(path):
+                    add(path, relations)
     for organisation_id in sorted(site.registries.organisations):
-        add(urls.organisation_path(lang, organisation_id),
-            members_chart(site, organisation_id, t), members_map(site, organisation_id, t, atlas))  # fmt: skip
+        if wanted(path := urls.organisation_path(lang, organisation_id)):
+            add(path, members_chart(site, organisation_id, t), members_map(site, organisation_id, t, atlas))
     for indicator_id, ref in sorted(site.indicators.items()):
-        add(urls.indicator_path(lang, indicator_id), indicator_chart(ref, measured_values(site, ref.indicator), t))
+        if wanted(path := urls.indicator_path(lang, indicator_id)):
+            add(path, indicator_chart(ref, measured_values(site, ref.indicator), t))
     return found

@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pytest
 import vl_convert
-from conftest import diagnostics_of, page_text
+from conftest import REPO, diagnostics_of, page_text
 
-from site_builder.build import BuildResult, build
+from site_builder import charts
+from site_builder.build import BuildResult, build, load_site
+from site_builder.diagnostics import Diagnostics
 from site_builder.models.documents import DataPoint, Indicator
 from site_builder.progress import indicator_progress, overall_status
+from site_builder.render import ATLAS
+from site_builder.theme import load_theme
 
 TROMSO_DECISION = "nb/decisions/tromso-sak-124-22-nordic-safe-cities/index.html"
 TRONDHEIM_DECISION = "decisions/trondheim-ps-87-19-internasjonal-strategi/index.html"
@@ -136,6 +140,34 @@ def test_chart_svgs_have_unique_ids_on_a_page(shipped_build: BuildResult) -> Non
     for path in ("nb/" + TRONDHEIM_DECISION, "en/organisations/nordic-safe-cities/index.html"):
         ids = re.findall(r'\sid="([^"]+)"', shipped_build.files[path].decode())
         assert len(ids) == len(set(ids)), path
+
+
+def test_only_builds_the_charts_of_the_pages_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    diagnostics = Diagnostics()
+    site = load_site(REPO / "site.yaml", diagnostics)
+    assert site is not None
+    theme = load_theme(site, diagnostics)
+    assert theme is not None
+    t = theme.strings["sv"]
+    atlas = json.loads(theme.assets[ATLAS])
+    everything = charts.site_charts(site, t, atlas)
+    # A relations document shows its municipality's chart, built for it alone when its page is asked for.
+    relations_document = next(
+        path for path, shown in everything.items() if "/relations/" in path and shown[0].id.endswith("-relations")
+    )
+    only = {"sv/" + TRONDHEIM_DECISION, "sv/" + NORRTALJE_INDICATOR, relations_document, "sv/no/such/page.html"}
+    built: list[str] = []
+    spec = charts._spec
+
+    def counting(chart: object, *args: object, **kwargs: object) -> dict[str, object]:
+        built.append(str(args[3]))  # the chart's title
+        return spec(chart, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "_spec", counting)
+    some = charts.site_charts(site, t, atlas, only=only)
+    assert some == {path: shown for path, shown in everything.items() if path in only}
+    assert len(some) == 3 and len(built) == sum(len(shown) for shown in some.values())
+    assert len(built) < sum(len(shown) for shown in everything.values())
 
 
 # --- progress status ---------------------------------------------------------------
