@@ -563,11 +563,11 @@ def journey_chart(site: Site, decision: ContentDocument, t: Strings) -> Chart | 
     x = alt.X(field="date", type="temporal", title=t("field.date"),
               axis=alt.Axis(format="%e %b %Y", labelAngle=0, tickCount=4))  # fmt: skip
     y = alt.Y(field="body", type="nominal", title=None, sort=[r["body"] for r in rows])
-    points = _unit(alt.MarkDef(type="point", filled=True, size=100, color=PALETTE[0]),
-        x=x, y=y, shape=alt.Shape(field="result", type="nominal", title=t("field.result"), legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip(field="body", type="nominal", title=t("field.body")),
-                 alt.Tooltip(field="date_text", type="nominal", title=t("field.date")),
-                 alt.Tooltip(field="result", type="nominal", title=t("field.result"))])  # fmt: skip
+    points = _unit(alt.MarkDef(type="point", filled=True, size=100, color=PALETTE[0]), x=x, y=y,
+                   shape=alt.Shape(field="result", type="nominal", title=t("field.result"), legend=alt.Legend(orient="bottom")),
+                   tooltip=[alt.Tooltip(field="body", type="nominal", title=t("field.body")),
+                            alt.Tooltip(field="date_text", type="nominal", title=t("field.date")),
+                            alt.Tooltip(field="result", type="nominal", title=t("field.result"))])  # fmt: skip
     path = _unit(alt.MarkDef(type="line", color=MUTED, strokeDash=[2, 2]), x=x, y=y,
                  order=alt.Order(field="date", type="temporal"))  # fmt: skip
     labels = _unit(alt.MarkDef(type="text", align="left", dx=8, color=INK), x=x, y=y,
