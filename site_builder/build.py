@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,18 @@ from .diagnostics import BuildFailed, Diagnostics
 from .graph import Site, build_site
 from .history import last_changes
 from .i18n import Strings
+from .incremental import (
+    MergedFiles,
+    OutputFolder,
+    SiteState,
+    kept_files,
+    load_state,
+    merge,
+    merged_pages,
+    plan,
+    save_state,
+    site_state,
+)
 from .lint import lint_personal_data
 from .load import RawDocument, RawRegistry, load_content, load_registries
 from .markdown import MarkdownRenderer
@@ -24,8 +36,20 @@ from .write import Written, write_site
 @dataclass
 class BuildResult:
     site: Site
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     """Every output file by its path below the output folder."""
+    state: SiteState
+    """What was rendered from what, for the next build to render only what a change touches."""
+    made: frozenset[str] | None = None
+    """The files this build made; None if it made every one (the others are the last build's)."""
+
+
+@dataclass
+class Previous:
+    """The last good build, for a rebuild to keep what a change does not touch."""
+
+    state: SiteState
+    files: Mapping[str, bytes]
 
 
 def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
@@ -64,12 +88,14 @@ def compile_site(
     search: bool = True,
     jobs: int = 1,
     markdown: MarkdownRenderer | None = None,
+    previous: Previous | None = None,
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
     `search=False` skips the search index, which checks nothing about the content. `jobs` processes
     render the pages; the output is the same for any number. `markdown` may hold Markdown converted
-    by an earlier build (see cache.py).
+    by an earlier build (see cache.py). With the `previous` build, only the pages a change touches are
+    rendered (incremental.py) and only their links checked; the files are the same as a clean build's.
     """
     from .links import check_links
     from .opendata.exports import derive_open_data
@@ -85,28 +111,52 @@ def compile_site(
     open_data = derive_open_data(site, theme.strings, diagnostics)
     if diagnostics.has_errors():
         return None
-    progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
-    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown)
+    state = site_state(site, theme.dirs)
+    planned = plan(previous.state, state) if previous is not None else None
+    if planned is None:
+        progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
+    else:
+        progress(f"rendering the pages of {len(planned.documents)} changed or related documents"
+                 + (" and every listing" if planned.listings else ""))  # fmt: skip
+    kept = kept_files(previous.state, planned) if previous is not None and planned is not None else frozenset()
+    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown, planned, kept)
     if diagnostics.has_errors():
         return None
+    pages: Mapping[str, bytes] = rendered.files
+    state.pages = rendered.pages
+    if previous is not None and planned is not None:
+        pages = merge(previous.files, previous.state, planned, rendered.files)
+        state.pages = merged_pages(previous.state, planned, rendered.pages)
+    page_sources = {
+        path: (site.documents[record.document].source_path, site.documents[record.document].source_text)
+        for path, record in state.pages.items()
+        if record.document is not None
+    }
     progress("making the feeds, the sitemap and the search index")
-    files = _with_derived_files(site, theme.strings, rendered.files, rendered.page_sources, diagnostics, search)
-    if files is None:
+    derived = _derived_files(site, theme.strings, pages, page_sources, diagnostics, search)
+    if derived is None:
         return None
+    files: Mapping[str, bytes]
+    made: frozenset[str] | None = None
+    if isinstance(pages, MergedFiles):
+        files = MergedFiles(pages.previous, pages.kept, {**rendered.files, **derived})
+        made = frozenset(files.made)
+    else:
+        files = dict(sorted({**rendered.files, **derived}.items()))
     progress("checking every link")
-    check_links(files, rendered.page_sources, diagnostics, site.config.settings.base_url)
-    return None if diagnostics.has_errors() else BuildResult(site=site, files=files)
+    check_links(files, page_sources, diagnostics, site.config.settings.base_url, made)
+    return None if diagnostics.has_errors() else BuildResult(site=site, files=files, state=state, made=made)
 
 
-def _with_derived_files(
+def _derived_files(
     site: Site,
     strings: dict[str, Strings],
-    files: dict[str, bytes],
-    page_sources: dict[str, tuple[str, str]],
+    files: Mapping[str, bytes],
+    page_sources: Mapping[str, tuple[str, str]],
     diagnostics: Diagnostics,
     search: bool,
 ) -> dict[str, bytes] | None:
-    """The rendered files plus the Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index."""
+    """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files."""
     from .feeds import feed_files
     from .search import search_index
     from .sitemap import site_map_files
@@ -116,9 +166,7 @@ def _with_derived_files(
         derived.update(search_index(files, diagnostics))
     for path in sorted(set(derived) & set(files)):
         diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
-    if diagnostics.has_errors():
-        return None
-    return dict(sorted({**files, **derived}.items()))
+    return None if diagnostics.has_errors() else derived
 
 
 _REGISTRY_KINDS = {"municipalities": "municipality", "organisations": "organisation", "parties": "party",
@@ -159,16 +207,24 @@ def build(
     """
     diagnostics = Diagnostics()
     markdown = MarkdownRenderer(cache.markdown) if cache is not None else None
-    result = compile_site(config_path, diagnostics, progress, jobs=jobs, markdown=markdown)
+    previous_output = cache.previous_output(out_dir) if cache is not None and out_dir is not None else None
+    previous = None
+    if cache is not None and out_dir is not None and previous_output is not None:
+        state = load_state(cache.folder)
+        previous = None if state is None else Previous(state, OutputFolder(out_dir, previous_output))
+    result = compile_site(config_path, diagnostics, progress, jobs=jobs, markdown=markdown, previous=previous)
     if result is None:
         raise BuildFailed(diagnostics.sorted())
     written: dict[str, Written] = {}
     if out_dir is not None:
-        progress(f"writing {len(result.files)} files")
-        previous = cache.previous_output(out_dir) if cache is not None else None
+        made = len(result.files) if result.made is None else len(result.made)
+        progress(f"writing {made} of {len(result.files)} files")
         if cache is not None:
             cache.forget_output()
-        written = write_site(result.files, out_dir, _protected_paths(result.site.config), previous)
+            save_state(cache.folder, None)
+        written = write_site(result.files, out_dir, _protected_paths(result.site.config), previous_output, result.made)
+        if cache is not None:
+            save_state(cache.folder, result.state)
     if cache is not None and markdown is not None:
         cache.save(out_dir, written, markdown.converted())
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from urllib.parse import unquote, urlsplit
 
@@ -19,8 +19,12 @@ def check_links(
     page_sources: Mapping[str, tuple[str, str]],
     diagnostics: Diagnostics,
     base_url: str = "/",
+    pages: Collection[str] | None = None,
 ) -> None:
     """Report links between pages that lead nowhere, at the source file of the page when known.
+
+    With `pages`, only the links on those pages are checked (a rebuild's new pages; the others were
+    checked when they were made; CI's clean build checks every link).
 
     `page_sources` maps an output page to (source path shown to editors, source text) for pages made from
     content, so the diagnostic can name the line that holds the link. A root-relative link (as on the 404
@@ -32,9 +36,10 @@ def check_links(
     def anchors(path: str) -> frozenset[str]:
         return frozenset(match.decode() for match in _ID.findall(files[path]))
 
-    for page, html in files.items():
+    for page in files if pages is None else sorted(p for p in pages if p in files):
         if not page.endswith(".html"):
             continue
+        html = files[page]
         for match in _LINK.finditer(html):
             raw = (match.group(1) or match.group(2) or b"").decode()
             parts = urlsplit(raw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -419,8 +419,14 @@ def site_pages(
     renderer: MarkdownRenderer,
     open_data: OpenData,
     integrity: Mapping[str, str],
+    documents: Container[str] | None = None,
+    listings: bool = True,
 ) -> Iterator[PageContext]:
-    """Every page's context in one language."""
+    """Every page's context in one language.
+
+    An incremental build asks for fewer: the pages of the `documents` named (all if None), the data
+    pages, and, if `listings`, every other page that is not a document's own (home, sections, registries).
+    """
 
     def markdown(text: str | None) -> Markup:
         return renderer.render(text) if text else Markup("")
@@ -432,6 +438,14 @@ def site_pages(
         links = [Link(home.label, urls.relative_url(path, urls.home_path(lang)))]
         links.extend(Link(label, urls.relative_url(path, target)) for label, target in trail)
         return links
+
+    for document in site.documents.values():
+        if documents is None or document.id in documents:
+            yield _document_context(site, document, lang, base, crumbs, open_data)
+    # The data pages describe the open data (sizes, counts), which every build makes afresh.
+    yield from _data_pages(site, lang, t, base, crumbs, open_data)
+    if not listings:
+        return
 
     decisions = site.by_type.get("decision", [])
     yield HomeContext(
@@ -461,11 +475,7 @@ def site_pages(
             documents=site.by_type.get(doc_type, []),
         )
 
-    for document in site.documents.values():
-        yield _document_context(site, document, lang, base, crumbs, open_data)
-
     yield from _registry_pages(site, lang, t, base, crumbs, open_data)
-    yield from _data_pages(site, lang, t, base, crumbs, open_data)
 
 
 def _search_page(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ from .diagnostics import Diagnostic, Diagnostics
 from .figures import Figure, chart_files, figure
 from .graph import Site
 from .i18n import Strings
+from .incremental import PageRecord, Plan
 from .load import shown_path
 from .markdown import MarkdownRenderer
+from .model import ContentDocument
 from .opendata.exports import OpenData
 from .pages import DocumentContext, PageContext, embed_context, not_found_page, site_pages
 from .parallel import map_interleaved
@@ -39,6 +42,8 @@ class RenderedSite:
     """Every output file by path."""
     page_sources: dict[str, tuple[str, str]]
     """For pages made from a content file: (its path as editors know it, its text)."""
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    """Every page rendered, with the document it shows and the chart files made with it."""
 
 
 def render_site(
@@ -48,11 +53,15 @@ def render_site(
     diagnostics: Diagnostics,
     jobs: int = 1,
     markdown: MarkdownRenderer | None = None,
+    plan: Plan | None = None,
+    kept: Container[str] = frozenset(),
 ) -> RenderedSite:
     """Every page, schema, asset and open-data file, by output path. Refuses two files with one path.
 
     Pages are rendered by up to `jobs` processes; the result does not depend on how many. `markdown` may
-    bring Markdown converted by an earlier build.
+    bring Markdown converted by an earlier build. With a `plan`, only the pages it names are rendered
+    (and their charts); the files that belong to no page are made all the same. Files in `kept` stay as
+    the last build made them: a chart shown on a page rendered again and on one kept keeps its files.
     """
     root = site.config.root
     files: dict[str, bytes] = {}
@@ -67,17 +76,23 @@ def render_site(
             return
         files[path] = content
 
-    renderer.render_ahead((document.body for document in site.documents.values()), jobs)
+    records: dict[str, PageRecord] = {}
+    chosen = None if plan is None else plan.documents
+    listings = plan is None or plan.listings
+    documents = [d for d in site.documents.values() if chosen is None or d.id in chosen]
+    renderer.render_ahead((document.body for document in documents), jobs)
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
-        charts = site_charts(site, t, atlas)
+        wanted = None if plan is None else _planned_paths(site, lang, documents, listings)
+        charts = site_charts(site, t, atlas, only=wanted)
         images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
         figures = _figures(charts, images, t, diagnostics)
         if figures is None:
             return RenderedSite({}, {})
+        own_files: dict[str, list[str]] = {}
         for page_path, shown in figures.items():
             for item in shown:
-                if urls.embed_path(lang, item.chart.id) in files:
+                if urls.embed_path(lang, item.chart.id) in files or urls.embed_path(lang, item.chart.id) in kept:
                     continue
                 embed = embed_context(
                     site,
@@ -90,16 +105,19 @@ def render_site(
                 if html is None:
                     return RenderedSite({}, {})
                 add(embed.path, _tidy(html).encode("utf-8"))
-                for path, content in chart_files(item.chart, images).items():
+                made = chart_files(item.chart, images)
+                for path, content in made.items():
                     add(path, content)
-        contexts = partial(site_pages, site, lang, t, renderer, open_data, theme.integrity)
-        pages = map_interleaved(contexts, partial(_page, theme, root, renderer, figures), jobs, len(site.documents))
+                own_files.setdefault(page_path, []).extend([embed.path, *made])
+        contexts = partial(site_pages, site, lang, t, renderer, open_data, theme.integrity, chosen, listings)
+        pages = map_interleaved(contexts, partial(_page, theme, root, renderer, figures), jobs, len(documents))
         for page in pages:
             renderer.adopt(page.markdown)
             if page.content is None:
                 diagnostics.items.extend(page.problems)
                 return RenderedSite({}, {})
             add(page.path, page.content)
+            records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())))
             if page.document is not None:
                 document = site.documents[page.document]
                 page_sources[page.path] = (document.source_path, document.source_text)
@@ -126,7 +144,28 @@ def render_site(
         add(urls.file_path(relative), (site.config.files_dir / relative).read_bytes())
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(dict(sorted(files.items())), page_sources)
+    return RenderedSite(dict(sorted(files.items())), page_sources, records)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The output paths of the pages a plan renders in one language: its documents' and, with
+    `listings`, every page that is not a document's."""
+
+    documents: frozenset[str]
+    """The planned documents' pages."""
+    others: frozenset[str]
+    """The pages of the documents not planned."""
+    listings: bool
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.documents or (self.listings and path not in self.others)
+
+
+def _planned_paths(site: Site, lang: str, documents: list[ContentDocument], listings: bool) -> _Planned:
+    chosen = {urls.document_path(lang, d.type, d.id) for d in documents}
+    others = {urls.document_path(lang, d.type, d.id) for d in site.documents.values()} - chosen if listings else set()
+    return _Planned(frozenset(chosen), frozenset(others), listings)
 
 
 def _figures(

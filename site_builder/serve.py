@@ -19,9 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import compile_site
+from . import urls
+from .build import Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
 from .markdown import MarkdownRenderer
+from .search import search_index
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
 _RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
@@ -78,17 +80,28 @@ class DevServer:
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
         self.files: dict[str, bytes] = {}
+        """What the server serves: the last good build, its pages with the reload script."""
+        self.previous: Previous | None = None
+        """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
+        self._search = _SearchIndexer(self)
 
     def rebuild(self) -> bool:
         started = time.perf_counter()
         diagnostics = Diagnostics()
-        result = compile_site(self.config_path, diagnostics, jobs=self.jobs, markdown=self.markdown)
+        result = compile_site(
+            self.config_path, diagnostics, search=False, jobs=self.jobs, markdown=self.markdown, previous=self.previous
+        )
         with self.changed:
             if result is not None:
-                self.files = {path: inject_reload(path, data) for path, data in result.files.items()}
+                made = result.files if result.made is None else result.made
+                served = {path: self.files[path] for path in result.files if path not in made and path in self.files}
+                served.update((path, inject_reload(path, result.files[path])) for path in made)
+                served.update((path, data) for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX))
+                self.files = dict(sorted(served.items()))
+                self.previous = Previous(result.state, dict(result.files.items()))
                 self.errors = []
             else:
                 self.errors = diagnostics.sorted()
@@ -99,13 +112,54 @@ class DevServer:
                 self.log(str(diagnostic))
             self.log(f"{len(self.errors)} problem(s); still serving the last good build.")
             return False
-        self.log(f"Built {len(result.files)} files in {time.perf_counter() - started:.2f} s.")
+        made_count = len(result.files) if result.made is None else len(result.made)
+        self.log(f"Built {made_count} of {len(result.files)} files in {time.perf_counter() - started:.2f} s.")
+        self._search.refresh()
         return True
+
+    def take_search_index(self, index: dict[str, bytes]) -> None:
+        """Serve a new search index (made in the background) in place of the old one."""
+        with self.changed:
+            kept = {path: data for path, data in self.files.items() if not path.startswith(_SEARCH_PREFIX)}
+            self.files = dict(sorted({**kept, **index}.items()))
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
             self.changed.wait_for(lambda: self.generation != seen, timeout=timeout)
             return self.generation
+
+
+_SEARCH_PREFIX = f"{urls.PAGEFIND_DIR}/"
+
+
+class _SearchIndexer:
+    """Makes the search index after each rebuild, in the background: Pagefind reads every page, which
+    takes seconds on a large site, and an edit should reach the browser at once."""
+
+    def __init__(self, server: DevServer) -> None:
+        self.server = server
+        self.wanted = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def refresh(self) -> None:
+        self.wanted.set()
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            previous = self.server.previous
+            if previous is None:
+                continue
+            diagnostics = Diagnostics()
+            index = search_index(previous.files, diagnostics)
+            for diagnostic in diagnostics.sorted():
+                self.server.log(str(diagnostic))
+            if not self.wanted.is_set():  # a newer build's index is on its way
+                self.server.take_search_index(index)
 
 
 def inject_reload(path: str, data: bytes) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -54,12 +54,17 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> Path:
 
 
 def write_site(
-    files: dict[str, bytes], out_dir: Path, protected: list[Path], previous: Mapping[str, Written] | None = None
+    files: Mapping[str, bytes],
+    out_dir: Path,
+    protected: list[Path],
+    previous: Mapping[str, Written] | None = None,
+    made: Collection[str] | None = None,
 ) -> dict[str, Written]:
     """Make `out_dir` hold exactly `files`; return what it holds.
 
     `previous` is what the last build wrote into `out_dir`, if that is still there unchanged: then only
-    the files that differ are written.
+    the files that differ are written. `made` names the files a rebuild made; the others are the last
+    build's, unchanged, and are neither read nor compared.
     """
     target = check_output_dir(out_dir, protected)
     for relative in files:
@@ -68,14 +73,14 @@ def write_site(
             raise OutputRefused(f"refusing to write outside the output folder: {relative}")
     if previous is not None and (target / MARKER).is_file():
         try:
-            return _update(files, target, previous)
+            return _update(files, target, previous, made)
         except OSError:
             pass  # e.g. a file left where a folder must go: write the whole site afresh instead
     _replace(files, target)
     return _records(files, target)
 
 
-def _replace(files: dict[str, bytes], target: Path) -> None:
+def _replace(files: Mapping[str, bytes], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{os.getpid()}"
     backup = target.parent / f".{target.name}.previous-{os.getpid()}"
@@ -104,7 +109,7 @@ def _replace(files: dict[str, bytes], target: Path) -> None:
 _MARKER_TEXT = "This folder is written by site-builder and replaced on every build.\n"
 
 
-def _records(files: dict[str, bytes], target: Path) -> dict[str, Written]:
+def _records(files: Mapping[str, bytes], target: Path) -> dict[str, Written]:
     records = {}
     for relative, content in files.items():
         stat = (target / relative).stat()
@@ -112,7 +117,9 @@ def _records(files: dict[str, bytes], target: Path) -> dict[str, Written]:
     return records
 
 
-def _update(files: dict[str, bytes], target: Path, previous: Mapping[str, Written]) -> dict[str, Written]:
+def _update(
+    files: Mapping[str, bytes], target: Path, previous: Mapping[str, Written], made: Collection[str] | None
+) -> dict[str, Written]:
     """Write the files whose bytes differ from `previous`, each through a temporary file and a rename."""
     for relative in sorted(set(previous) - set(files), reverse=True):
         path = target / relative
@@ -124,9 +131,13 @@ def _update(files: dict[str, bytes], target: Path, previous: Mapping[str, Writte
     real_target = os.path.realpath(target)
     checked: set[Path] = set()
     records: dict[str, Written] = {}
-    for relative, content in files.items():
-        hashed = digest(content)
+    for relative in files:
         old = previous.get(relative)
+        if made is not None and relative not in made and old is not None:
+            records[relative] = old
+            continue
+        content = files[relative]
+        hashed = digest(content)
         if old is not None and old.digest == hashed and old.size == len(content):
             records[relative] = old
             continue

@@ -1,0 +1,311 @@
+"""What an edit touches: which pages a change makes stale, so a rebuild renders only those.
+
+A page shows its own document in full, and other documents only through their front matter (titles,
+dates, references, counts); a document's Markdown body appears on its own page alone (and in the open
+data and the search index, which every build makes afresh). So:
+
+- an edit of a document's body makes only that document's pages stale;
+- an edit of its front matter, or adding or removing a document, makes stale its pages, the pages of the
+  documents related to it before and after the edit (see `related`), and every listing: each page that
+  is not one document's own (home, sections, municipalities, organisations, topics, indicators, data);
+- anything else (settings, registries, measured series, the theme, git history, site_builder itself)
+  makes every page stale.
+
+Tests build a project, edit it in each of these ways and compare the incremental output with a clean
+build's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .graph import Site
+from .model import ContentDocument
+
+CODE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What a rebuild compares of one document."""
+
+    front: str
+    """A hash of its validated front matter and where it lives."""
+    body: str
+    """A hash of its Markdown body."""
+    related: frozenset[str]
+    """The documents whose pages show something of this one, or whose front matter its pages show."""
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One rendered page: the document it shows (None for a listing) and the files made with it."""
+
+    document: str | None
+    files: tuple[str, ...] = ()
+    """Its charts' downloads and embed pages."""
+
+
+@dataclass
+class SiteState:
+    """What the last build rendered from what, to plan the next."""
+
+    key: str
+    """A hash of every input except the documents."""
+    documents: dict[str, DocumentState]
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "documents": {k: [d.front, d.body, sorted(d.related)] for k, d in self.documents.items()},
+            "pages": {k: [p.document, list(p.files)] for k, p in self.pages.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> SiteState | None:
+        """The state stored by `to_json`, or None if it is not one."""
+        try:
+            documents = {
+                str(k): DocumentState(str(v[0]), str(v[1]), frozenset(map(str, v[2])))
+                for k, v in data["documents"].items()
+            }
+            pages = {
+                str(k): PageRecord(None if v[0] is None else str(v[0]), tuple(map(str, v[1])))
+                for k, v in data["pages"].items()
+            }
+            return cls(str(data["key"]), documents, pages)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The pages a rebuild renders; every other page stays as the last build made it."""
+
+    documents: frozenset[str]
+    """Documents whose own pages are rendered again."""
+    listings: bool
+    """Whether every listing is rendered again."""
+    removed: frozenset[str]
+    """Documents that are gone, whose pages go too."""
+
+
+def _hash(*parts: str | bytes) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _dump(value: Any) -> str:
+    if hasattr(value, "model_dump_json"):
+        return str(value.model_dump_json())
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def _files_hash(folders: Iterable[Path], pattern: str = "*") -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_key(site: Site, theme_dirs: Iterable[Path]) -> str:
+    """A hash of everything a page may show that is not a document: settings, registries, series, history,
+    files, the theme and site_builder's own code."""
+    registries = {
+        name: {str(k): _dump(e.value) for k, e in entries.items()} for name, entries in vars(site.registries).items()
+    }
+    return _hash(
+        _dump(site.config.settings),
+        json.dumps(registries, sort_keys=True),
+        _dump({k: [_dump(p) for p in v] for k, v in sorted(site.series.items())}),
+        json.dumps({k: str(v) for k, v in sorted(site.last_changed.items())}),
+        json.dumps(sorted(site.files)),
+        _files_hash(theme_dirs),
+        _files_hash([CODE], "*.py"),
+    )
+
+
+def related_documents(site: Site) -> dict[str, set[str]]:
+    """For each document, the others whose pages show part of it or whose front matter its pages show:
+    references both ways, decisions of the same case, relations of the same municipality (they share a chart)."""
+    related: dict[str, set[str]] = {doc_id: set() for doc_id in site.documents}
+    for target, links in site.backlinks.items():
+        for link in links:
+            if target in related and link.source in related:
+                related[target].add(link.source)
+                related[link.source].add(target)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for document in site.documents.values():
+        municipality = str(getattr(document.model, "municipality", "") or "")
+        if document.type == "decision":
+            case = str(getattr(document.model, "case", "") or "")
+            if case:
+                groups.setdefault(("case", municipality, case), []).append(document.id)
+        elif document.type == "relations":
+            groups.setdefault(("relations", municipality), []).append(document.id)
+    for members in groups.values():
+        for member in members:
+            related[member].update(other for other in members if other != member)
+    return related
+
+
+def document_hashes(document: ContentDocument) -> tuple[str, str]:
+    """(front matter, body) hashes of one document."""
+    front = _hash(_dump(document.model), document.source_path, document.type)
+    return front, _hash(document.body)
+
+
+def site_state(site: Site, theme_dirs: Iterable[Path]) -> SiteState:
+    """The state of `site` before rendering (its pages are added as they are rendered)."""
+    related = related_documents(site)
+    documents = {
+        doc_id: DocumentState(*document_hashes(document), frozenset(related[doc_id]))
+        for doc_id, document in site.documents.items()
+    }
+    return SiteState(inputs_key(site, theme_dirs), documents)
+
+
+def plan(old: SiteState | None, new: SiteState) -> Plan | None:
+    """The pages to render again to go from `old`'s build to `new`'s; None if every page must be."""
+    if old is None or old.key != new.key or not old.pages:
+        return None
+    removed = frozenset(set(old.documents) - set(new.documents))
+    documents: set[str] = set()
+    listings = bool(removed)
+    for doc_id, state in new.documents.items():
+        before = old.documents.get(doc_id)
+        if before is None or before.front != state.front:
+            listings = True
+            documents.add(doc_id)
+            documents.update(state.related)
+            if before is not None:
+                documents.update(before.related)
+        elif before.body != state.body:
+            documents.add(doc_id)
+    for doc_id in removed:
+        documents.update(old.documents[doc_id].related)
+    return Plan(frozenset(documents & set(new.documents)), listings, removed)
+
+
+def stale_files(old: SiteState, plan: Plan) -> set[str]:
+    """Files of the last build that the rebuild replaces or removes: the pages it renders again (and
+    their charts), the pages of removed documents, and every file that is not a page's (made afresh)."""
+    stale: set[str] = set()
+    for path, record in old.pages.items():
+        document = record.document
+        if (document is None and plan.listings) or document in plan.documents or document in plan.removed:
+            stale.add(path)
+            stale.update(record.files)
+    return stale
+
+
+def page_owned(old: SiteState) -> set[str]:
+    """Every file of the last build that belongs to a page (the page and its chart files)."""
+    owned = set(old.pages)
+    for record in old.pages.values():
+        owned.update(record.files)
+    return owned
+
+
+class MergedFiles(Mapping[str, bytes]):
+    """The last build's files that a rebuild keeps, read only when asked for, and the files it made."""
+
+    def __init__(self, previous: Mapping[str, bytes], kept: Iterable[str], made: Mapping[str, bytes]) -> None:
+        self.previous = previous
+        self.made = made
+        self.kept = frozenset(path for path in kept if path not in made)
+        self._order = sorted(self.kept | set(made))
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.made:
+            return self.made[path]
+        if path in self.kept:
+            return self.previous[path]
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.made or path in self.kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+def kept_files(old: SiteState, plan: Plan) -> frozenset[str]:
+    """The files of the last build that a rebuild keeps as they are."""
+    return frozenset(page_owned(old) - stale_files(old, plan))
+
+
+def merge(previous: Mapping[str, bytes], old: SiteState, plan: Plan, made: Mapping[str, bytes]) -> MergedFiles:
+    """The last build's files, less what the rebuild replaces or removes, plus what it made."""
+    stale = stale_files(old, plan)
+    kept = (path for path in page_owned(old) if path not in stale and path in previous)
+    return MergedFiles(previous, kept, made)
+
+
+def merged_pages(old: SiteState, plan: Plan, made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:
+    """The page records after a rebuild: the last build's that it kept, and the ones it rendered."""
+    stale = stale_files(old, plan)
+    kept = {path: record for path, record in old.pages.items() if path not in stale}
+    return dict(sorted({**kept, **made}.items()))
+
+
+class OutputFolder(Mapping[str, bytes]):
+    """The files of the last build's output folder, read when asked for."""
+
+    def __init__(self, folder: Path, paths: Iterable[str]) -> None:
+        self.folder = folder
+        self.paths = frozenset(paths)
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self.paths:
+            raise KeyError(path)
+        return (self.folder / path).read_bytes()
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.paths))
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+STATE_FILE = "render.json"
+"""In the build cache's folder: the last build's `SiteState`."""
+
+
+def load_state(cache_folder: Path) -> SiteState | None:
+    try:
+        return SiteState.from_json(json.loads((cache_folder / STATE_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def save_state(cache_folder: Path, state: SiteState | None) -> None:
+    """Store `state` (or forget the last one); a cache that cannot be written only costs time."""
+    path = cache_folder / STATE_FILE
+    try:
+        if state is None:
+            path.unlink(missing_ok=True)
+            return
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state.to_json(), sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        return

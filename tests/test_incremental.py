@@ -1,0 +1,130 @@
+"""A rebuild renders only what an edit touches, and writes the same bytes as a clean build.
+
+Each test edits a generated project the way an editor would (the body, the front matter, a new document,
+a deleted one), rebuilds with the build cache, and compares the output with a clean build's, file by file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from site_builder.build import BuildResult, build
+from site_builder.cache import BuildCache
+from site_builder.cli import BUILD_OPTIONS
+from site_builder.incremental import DocumentState, PageRecord, Plan, SiteState, plan
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A generated project of 20 documents, built once with the cache (charts drawn once for all tests)."""
+    root = tmp_path_factory.mktemp("incremental")
+    corpus.generate(20, root)
+    out = root / "_site"
+    build(root / "site.yaml", out, jobs=1, cache=BuildCache.open(root / "site.yaml", BUILD_OPTIONS))
+    return root, out
+
+
+def _rebuild_and_compare(root: Path, out: Path, tmp_path: Path) -> BuildResult:
+    config = root / "site.yaml"
+    result = build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))
+    clean = tmp_path / "clean"
+    build(config, clean, jobs=1)
+    incremental, fresh = _tree(out), _tree(clean)
+    differing = sorted(path for path in set(incremental) | set(fresh) if incremental.get(path) != fresh.get(path))
+    assert differing == []
+    return result
+
+
+def _copy(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the built project, built once more where it now lies (the cache knows its output by path)."""
+    root, out = built
+    shutil.copytree(root, tmp_path / "project", symlinks=True)
+    root, out = tmp_path / "project", tmp_path / "project" / out.name
+    build(root / "site.yaml", out, jobs=1, cache=BuildCache.open(root / "site.yaml", BUILD_OPTIONS))
+    return root, out
+
+
+def _decision(root: Path, index: int = 0) -> Path:
+    return sorted((root / "content" / "decisions").rglob("*.md"))[index]
+
+
+def test_a_body_edit_renders_only_that_documents_pages(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, out = _copy(built, tmp_path)
+    path = _decision(root)
+    path.write_text(path.read_text(encoding="utf-8") + "\nEn ny setning om saka.\n", encoding="utf-8")
+    result = _rebuild_and_compare(root, out, tmp_path)
+    assert result.made is not None
+    made_pages = {
+        p
+        for p in result.made
+        if p.split("/")[0] in ("nb", "sv", "en")
+        and p.endswith("index.html")
+        and "/embed/" not in p
+        and "/data/" not in p
+    }
+    assert made_pages == {p for p in made_pages if f"/{path.stem}/" in p}
+    assert len(made_pages) == 3  # nb, sv, en
+    assert "En ny setning om saka." in (out / next(iter(made_pages))).read_text(encoding="utf-8")
+
+
+def test_a_title_edit_renders_the_listings_and_related_pages(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, out = _copy(built, tmp_path)
+    path = _decision(root)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^title: (.*)$", r"title: \1 (endret)", text, count=1, flags=re.M), encoding="utf-8")
+    result = _rebuild_and_compare(root, out, tmp_path)
+    assert result.made is not None and "nb/decisions/index.html" in result.made
+
+
+def test_adding_and_removing_documents(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, out = _copy(built, tmp_path)
+    removed = _decision(root, 1)
+    added = removed.with_name(removed.stem + "-kopi.md")
+    shutil.copy(removed, added)
+    removed.unlink()
+    _rebuild_and_compare(root, out, tmp_path)
+    assert not any(removed.stem + "/" in p for p in _tree(out))
+    added.unlink()
+    _rebuild_and_compare(root, out, tmp_path)
+
+
+def test_a_settings_edit_renders_everything(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, out = _copy(built, tmp_path)
+    config = root / "site.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("Testkorpus", "Prøvekorpus", 1), encoding="utf-8")
+    result = _rebuild_and_compare(root, out, tmp_path)
+    assert result.made is None
+    assert "Prøvekorpus" in (out / "nb" / "index.html").read_text(encoding="utf-8")
+
+
+def _state(front: str, body: str, related: frozenset[str] = frozenset()) -> DocumentState:
+    return DocumentState(front, body, related)
+
+
+def test_plan_follows_the_rules() -> None:
+    pages = ["nb/index.html"]
+    old = SiteState("k", {"a": _state("f", "b", frozenset({"c"})), "c": _state("f", "b", frozenset({"a"}))})
+    old.pages = {path: PageRecord(None) for path in pages}
+    assert plan(old, SiteState("k", dict(old.documents))) == Plan(frozenset(), False, frozenset())
+    assert plan(old, SiteState("other", dict(old.documents))) is None
+    body = SiteState("k", {**old.documents, "a": _state("f", "changed", frozenset({"c"}))})
+    assert plan(old, body) == Plan(frozenset({"a"}), False, frozenset())
+    front = SiteState("k", {**old.documents, "a": _state("changed", "b", frozenset())})
+    assert plan(old, front) == Plan(frozenset({"a", "c"}), True, frozenset())
+    gone = SiteState("k", {"c": old.documents["c"]})
+    assert plan(old, gone) == Plan(frozenset({"c"}), True, frozenset({"a"}))
