@@ -1,18 +1,31 @@
-"""Markdown to safe HTML: Python-Markdown, then nh3 with an allow-list.
+"""Markdown to safe HTML: markdown-it-py (CommonMark), then nh3 with an allow-list.
 
 Editors' text is untrusted: whatever HTML it holds, only the tags and
 attributes below reach a reader's browser, and only http(s) links.
+
+The dialect is CommonMark with tables, ~~strikethrough~~, footnotes and definition lists. Headings start
+at h2 (the page title is the only h1); heading ids and footnote markup are those Python-Markdown's `toc`
+and `footnotes` extensions made before, so links into pages published earlier keep working.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from html import escape
 
-import markdown as md
 import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 from .parallel import map_items
 
@@ -33,58 +46,80 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https"}
 
 MAX_NESTING = 16
-"""Deeper Markdown is refused: Python-Markdown recurses per level and would run out of stack."""
-_TAB_WIDTH = 4
+"""Deeper Markdown is refused: no real text needs it, and the parser recurses once per level."""
 
+PARSER_NESTING = 100
+"""markdown-it's own limit, past which it silently drops the rest of a text. Text that `nesting_problem`
+lets through stays below it: a container opens at most two levels (list and item, or dl and dd), and one
+not marked on a line needs two columns of its indentation, so a line reaches at most about 70 levels."""
+
+_TAB_WIDTH = 4
 
 _CONTAINER_PREFIX = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
 
+_DEEP_PREFIX = re.compile(rf"[ \t>*+\-0-9.)]{{{MAX_NESTING + 1}}}")
+"""The start of a line that may nest too deep: every container `nesting_problem` counts takes at least one
+of these characters at the start of the line, so only lines starting with more of them need counting."""
+_DEEP_LINE = re.compile("\n" + _DEEP_PREFIX.pattern)
+"""The same after a line break: a literal first character lets the regular expression skip ahead fast."""
 
 MAX_MARKUP_PER_PARAGRAPH = {"[": 500, "<": 500, "`": 500, "*": 200, "_": 200}
-"""Python-Markdown's inline parsing slows down quadratically (brackets, tags) or recurses (emphasis) on
-floods of these characters in one paragraph; real text stays far below the limits."""
-
+"""Floods of these characters in one paragraph; real text stays far below the limits. (Python-Markdown,
+used before, slowed down quadratically on them; the limits stay so that such text keeps being refused.)"""
 
 MAX_MARKUP_PER_TEXT = {"<": 1000, "[": 5000, "`": 5000, "*": 5000, "_": 5000}
-"""The same characters over a whole text: Python-Markdown's tag handling is quadratic across paragraphs."""
+"""The same characters over a whole text."""
+
+_FEWEST_IN_A_FLOOD = min(*MAX_MARKUP_PER_PARAGRAPH.values(), *MAX_MARKUP_PER_TEXT.values())
 
 _FOOTNOTE_DEFINITION = re.compile(r"^[ ]{0,3}\[\^([^\]\s]+)\]:", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"(\n[ \t]*\n)")
 
 
 def markdown_problem(text: str) -> tuple[int, str, str] | None:
-    """The first problem that would make Markdown too slow or too deep to render, or break its links:
-    (0-based line, message, hint)."""
+    """The first problem that would make Markdown too deep to render, a flood of markup, or a footnote
+    that would vanish: (0-based line, message, hint)."""
     nesting = nesting_problem(text)
     if nesting is not None:
         return nesting[0], nesting[1], "flatten the lists and quotes"
+    counts = dict.fromkeys(MAX_MARKUP_PER_TEXT, 0)
+    if len(text) > _FEWEST_IN_A_FLOOD:  # most texts (titles, names) are too short to hold a flood
+        escaped = "\\" in text
+        counts = {char: text.count(char) - (text.count("\\" + char) if escaped else 0) for char in counts}
     for char, limit in MAX_MARKUP_PER_TEXT.items():
-        count = text.count(char) - text.count("\\" + char)
-        if count > limit:
+        if counts[char] > limit:
             return (
                 0,
-                f"the text has {count} '{char}' characters, more than the limit of {limit}",
+                f"the text has {counts[char]} '{char}' characters, more than the limit of {limit}",
                 "split it into several documents",
             )
-    for definition in _FOOTNOTE_DEFINITION.finditer(text):
-        label = definition.group(1)
-        if f"[^{label}]" not in text[: definition.start()] + text[definition.end() :]:
-            line = text.count("\n", 0, definition.start())
-            return (
-                line,
-                f"the footnote [^{label}] is defined but never referred to",
-                f"refer to it in the text as [^{label}], or remove it",
-            )
+    if "[^" in text:
+        for definition in _FOOTNOTE_DEFINITION.finditer(text):
+            label = definition.group(1)
+            if f"[^{label}]" not in text[: definition.start()] + text[definition.end() :]:
+                line = text.count("\n", 0, definition.start())
+                return (
+                    line,
+                    f"the footnote [^{label}] is defined but never referred to",
+                    f"refer to it in the text as [^{label}], or remove it",
+                )
+    # A paragraph holds no more of a character than the whole text: only characters over a paragraph's
+    # limit in the whole text need looking for paragraph by paragraph.
+    crowded = {char: limit for char, limit in MAX_MARKUP_PER_PARAGRAPH.items() if counts[char] > limit}
+    return _crowded_paragraph(text, crowded) if crowded else None
+
+
+def _crowded_paragraph(text: str, limits: dict[str, int]) -> tuple[int, str, str] | None:
     line = 0
-    for paragraph in re.split(r"(\n[ \t]*\n)", text):
-        if paragraph.strip():
-            for char, limit in MAX_MARKUP_PER_PARAGRAPH.items():
-                count = paragraph.count(char) - paragraph.count("\\" + char)
-                if count > limit:
-                    return (
-                        line,
-                        f"a paragraph with {count} '{char}' characters, more than the limit of {limit}",
-                        f"split the paragraph, or write the characters as \\{char}",
-                    )
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        for char, limit in limits.items():
+            count = paragraph.count(char) - paragraph.count("\\" + char)
+            if count > limit:
+                return (
+                    line,
+                    f"a paragraph with {count} '{char}' characters, more than the limit of {limit}",
+                    f"split the paragraph, or write the characters as \\{char}",
+                )
         line += paragraph.count("\n")
     return None
 
@@ -93,9 +128,11 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
     """The first line (0-based) whose quotes, list markers or indentation nest deeper than MAX_NESTING.
 
     Each `>` and each list marker at the start of a line opens a container, as does every four columns of
-    indentation; Python-Markdown recurses once per container, so their sum is the depth it must handle.
+    indentation; their sum is the depth the parser must handle.
     """
-    for number, line in enumerate(text.split("\n")):
+    for start in _deep_line_starts(text):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         containers = 0
         position = 0
         while match := _CONTAINER_PREFIX.match(line, position):
@@ -104,8 +141,185 @@ def nesting_problem(text: str) -> tuple[int, str] | None:
         leading = line[: len(line) - len(line.lstrip(" \t"))]
         columns = len(leading.expandtabs(_TAB_WIDTH))
         if containers + columns // _TAB_WIDTH > MAX_NESTING:
-            return number, f"Markdown nested more than {MAX_NESTING} levels deep"
+            return text.count("\n", 0, start), f"Markdown nested more than {MAX_NESTING} levels deep"
     return None
+
+
+def _deep_line_starts(text: str) -> Iterator[int]:
+    if _DEEP_PREFIX.match(text):
+        yield 0
+    for candidate in _DEEP_LINE.finditer(text):
+        yield candidate.start() + 1
+
+
+# --- the converter -------------------------------------------------------------------------------------------
+
+
+class _Converter(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # nh3 decides which links stay (http and https only). markdown-it would instead print a refused
+        # link's Markdown as text, putting "javascript:…" into the page as words.
+        return True
+
+
+def new_converter() -> MarkdownIt:
+    """CommonMark with raw HTML (nh3 cleans it afterwards), tables, strikethrough, footnotes, definition
+    lists, and headings shifted down one level with ids."""
+    converter = _Converter("commonmark", {"maxNesting": PARSER_NESTING})
+    converter.enable(["table", "strikethrough"])
+    footnote_plugin(converter, inline=False)
+    deflist_plugin(converter)
+    _definitions_only_after_colons(converter)
+    converter.core.ruler.push("heading_ids", _heading_ids)
+    converter.core.ruler.push("definitions_as_before", _definitions_as_before)
+    # ~~text~~ as GitHub writes it, <del>, which the allow-list keeps (markdown-it writes <s>).
+    converter.add_render_rule("s_open", lambda *_: "<del>")
+    converter.add_render_rule("s_close", lambda *_: "</del>")
+    converter.add_render_rule("footnote_ref", _footnote_ref)
+    converter.add_render_rule("footnote_block_open", _footnote_block_open)
+    converter.add_render_rule("footnote_block_close", _footnote_block_close)
+    converter.add_render_rule("footnote_open", _footnote_open)
+    converter.add_render_rule("footnote_anchor", _footnote_anchor)
+    return converter
+
+
+def _definitions_only_after_colons(converter: MarkdownIt) -> None:
+    """Definitions start with `:` only, as before: the plugin also takes `~`, which starts ordinary lines
+    ("~ 50 %") in running text."""
+    ruler = converter.block.ruler
+    deflist = ruler.__rules__[ruler.__find__("deflist")].fn
+
+    def colon_deflist(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        # Asked whether `start` continues a definition list (silent), the marker is on `start` itself;
+        # asked to start one, `start` is the term and the marker on the next line but one blank.
+        line = start
+        if not silent:
+            line += 2 if start + 2 < end and state.isEmpty(start + 1) else 1
+        marker = state.bMarks[line] + state.tShift[line] if line < end else -1
+        if state.src[marker : marker + 1] != ":":
+            return False
+        return deflist(state, start, end, silent)
+
+    ruler.at("deflist", colon_deflist, {"alt": ["paragraph", "reference", "blockquote"]})
+
+
+def _definitions_as_before(state: StateCore) -> None:
+    """A definition of one paragraph written right below its term (or the previous definition) has no <p>,
+    as Python-Markdown made it; the plugin instead decides for the whole list at once."""
+    tokens = state.tokens
+    lines: list[str] = []
+    open_definitions: list[tuple[int, list[int]]] = []
+    """The level of each definition being read, and the indexes of its blocks' first tokens."""
+    for index, token in enumerate(tokens):
+        if token.type == "dd_open":
+            open_definitions.append((token.level, []))
+        elif open_definitions and token.level == open_definitions[-1][0] + 1 and token.nesting >= 0:
+            open_definitions[-1][1].append(index)
+        elif open_definitions and token.type == "dd_close" and token.level == open_definitions[-1][0]:
+            blocks = open_definitions.pop()[1]
+            first = tokens[blocks[0]] if blocks else None
+            if first is None or first.map is None or first.type != "paragraph_open":
+                continue
+            lines = lines or state.src.split("\n")
+            line = first.map[0]
+            tight = len(blocks) == 1 and line > 0 and lines[line - 1].strip(" \t>") != ""
+            # A paragraph is always three tokens: open, inline, close.
+            first.hidden = tokens[blocks[0] + 2].hidden = tight
+
+
+_SLUG_DROPPED = re.compile(r"[^\w\s-]")
+_SLUG_SEPARATORS = re.compile(r"[-\s]+")
+_NUMBERED_ID = re.compile(r"^(.*)_([0-9]+)$")
+
+
+def slugify(text: str) -> str:
+    """A heading's id as Python-Markdown's `toc` extension makes it (and MkDocs, for the handbook)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_SEPARATORS.sub("-", _SLUG_DROPPED.sub("", ascii_text).strip().lower())
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    """`slug`, or with `_1`, `_2`… appended if an earlier heading has it (as `toc` does)."""
+    if slug in used or not slug:
+        numbered = _NUMBERED_ID.match(slug)
+        base, count = (numbered.group(1), int(numbered.group(2))) if numbered else (slug, 0)
+        count += 1
+        while f"{base}_{count}" in used:
+            count += 1
+        slug = f"{base}_{count}"
+    used.add(slug)
+    return slug
+
+
+def _heading_text(inline: Token) -> str:
+    """The heading's text as a reader sees it: no tags, no image descriptions, no footnote numbers."""
+    parts = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _heading_ids(state: StateCore) -> None:
+    used: set[str] = set()
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            # One level down: the page title is the only h1.
+            token.tag = f"h{min(int(token.tag[1:]) + 1, 6)}"
+            if token.type == "heading_open":
+                token.attrSet("id", _unique(slugify(_heading_text(tokens[index + 1])), used))
+
+
+# Footnotes in the markup of Python-Markdown's `footnotes` extension: `fnref:label` and `fn:label` ids that
+# the allow-list keeps, numbers as the link text, and back-links at the end of the note's last paragraph.
+
+
+def _label(token: Token) -> str:
+    return escape(str(token.meta.get("label") or token.meta["id"] + 1))
+
+
+def _footnote_ref(
+    renderer: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[index]
+    label = _label(token)
+    repeat = token.meta.get("subId", 0)
+    ref_id = f"fnref{repeat + 1 if repeat else ''}:{label}"
+    return f'<sup id="{ref_id}"><a href="#fn:{label}">{token.meta["id"] + 1}</a></sup>'
+
+
+def _footnote_block_open(
+    renderer: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "<hr>\n<ol>\n"
+
+
+def _footnote_block_close(
+    renderer: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return "</ol>\n"
+
+
+def _footnote_open(
+    renderer: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f'<li id="fn:{_label(tokens[index])}">\n'
+
+
+def _footnote_anchor(
+    renderer: RendererProtocol, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[index]
+    repeat = token.meta["subId"]
+    number = token.meta["id"] + 1
+    link = (
+        f'<a href="#fnref{repeat + 1 if repeat else ""}:{_label(token)}" '
+        f'title="Jump back to footnote {number} in the text">\u21a9</a>'
+    )
+    return link if repeat else "\u00a0" + link
 
 
 class MarkdownRenderer:
@@ -115,11 +329,7 @@ class MarkdownRenderer:
     """
 
     def __init__(self, stored: Mapping[bytes, str] | None = None) -> None:
-        self._converter = md.Markdown(
-            extensions=["tables", "sane_lists", "def_list", "footnotes", "toc"],
-            extension_configs={"toc": {"baselevel": 2, "permalink": False}},
-            output_format="html",
-        )
+        self._converter = new_converter()
         self._stored = stored or {}
         self._cache: dict[str, Markup] = {}
         self._new: list[str] = []
@@ -151,7 +361,7 @@ class MarkdownRenderer:
         return Markup(stored) if stored is not None else self._convert(text)
 
     def _convert(self, text: str) -> Markup:
-        return Markup(sanitise_html(self._converter.reset().convert(text)))
+        return Markup(sanitise_html(self._converter.render(text)))
 
     def render_ahead(self, texts: Iterable[str], jobs: int) -> None:
         """Convert `texts` now, over up to `jobs` processes, so pages rendered later find them converted.
