@@ -8,6 +8,8 @@ It lives in `.site-builder-cache/` next to site.yaml (git-ignored; deleting it o
   `written.json`: each output file's size, time and hash.
   A build whose inputs have the fingerprint of the last one, into the same intact output folder, has
   nothing to do: the build is deterministic, so it would write the same bytes.
+- `hashes.json`: the content hash of each file the fingerprint covers, with its size, times and inode,
+  so that an unchanged file is not read again to fingerprint the next build.
 - `markdown.json`: every Markdown text of the last build converted to HTML, by the text's hash.
 - `charts/`: drawn charts by spec hash (see chart_images.py).
 
@@ -25,6 +27,7 @@ import posixpath
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
@@ -82,43 +85,100 @@ def _git_commit(root: Path) -> str:
     return " ".join(done.stdout.split()) if done.returncode == 0 else "no git"
 
 
-def _add_tree(digest: Any, folder: Path, label: str, skip: frozenset[str] = frozenset()) -> None:
-    """Every file below `folder`: its path, and its bytes (or size and time when large)."""
+class FileHashes:
+    """The content hash of each file fingerprinted before, by path, with the file's status when it was read.
+
+    A file whose size, modification and change times and inode are all those it had when it was hashed is
+    not read again: the change time cannot be set back by any tool, so an edit always changes it. A file
+    changed within `_SETTLED_NS` of being hashed is hashed again next time, in case the file system's clock
+    is too coarse to tell the two versions apart.
+    """
+
+    def __init__(self, known: dict[str, list[Any]] | None = None) -> None:
+        self._known = known or {}
+        self._seen: dict[str, list[Any]] = {}
+
+    @classmethod
+    def load(cls, folder: Path) -> FileHashes:
+        stored = _load(folder / "hashes.json")
+        if not isinstance(stored, dict) or stored.get("format") != FORMAT or not isinstance(stored.get("files"), dict):
+            return cls()
+        return cls({str(k): v for k, v in stored["files"].items() if isinstance(v, list) and len(v) == 5})
+
+    def hash(self, path: str, stat: os.stat_result) -> str:
+        status = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        known = self._known.get(path)
+        if known is not None and known[:4] == status and isinstance(known[4], str):
+            self._seen[path] = known
+            return known[4]
+        read_at = time.time_ns()
+        with open(path, "rb") as handle:
+            content = hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+        if read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+            self._seen[path] = [*status, content]
+        return content
+
+    def save(self, folder: Path) -> None:
+        """Remember the files hashed this time (and only those, so that the record does not grow forever)."""
+        if self._seen != self._known:
+            _store(folder / "hashes.json", {"format": FORMAT, "files": self._seen})
+
+
+_SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone for its hash to be remembered: the coarsest common file
+system clock (FAT) counts in steps of two seconds."""
+
+
+def _add_tree(digest: Any, folder: Path, label: str, hashes: FileHashes, theme: bool = False) -> None:
+    """Every file below `folder`: its path, and its bytes (or size and time when large).
+
+    In a `theme`, npm's node_modules folders are left out unless below assets/: they hold the sources
+    vendor/copy-vendor.mjs copies into assets/vendor/ (tens of megabytes), and the build reads none of them.
+    """
     if not folder.exists():
         digest.update(f"{label}: none\n".encode())
         return
-    for directory, folders, names in os.walk(folder):
-        folders[:] = sorted(f for f in folders if f not in skip and f != "__pycache__")
+    top = str(folder)
+    for directory, folders, names in os.walk(top):
+        relative = os.path.relpath(directory, top)
+        published = relative == "assets" or relative.startswith("assets" + os.sep)
+        folders[:] = sorted(
+            f for f in folders if f != "__pycache__" and (f != "node_modules" or published or not theme)
+        )
+        prefix = f"{label}/" if relative == "." else f"{label}/{Path(relative).as_posix()}/"
         for name in sorted(names):
-            path = Path(directory, name)
+            path = os.path.join(directory, name)
             try:
-                stat = path.stat()
-                relative = path.relative_to(folder).as_posix()
+                stat = os.stat(path)
                 if stat.st_size <= _HASHED_BYTES:
-                    content = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+                    content = hashes.hash(path, stat)
                 else:
                     content = f"{stat.st_size}:{stat.st_mtime_ns}"
             except OSError as exc:
                 content = f"unreadable: {exc}"
-            digest.update(f"{label}/{relative}\0{content}\n".encode())
+            digest.update(f"{prefix}{name}\0{content}\n".encode())
 
 
-def fingerprint(config_path: Path, options: dict[str, Any]) -> str | None:
-    """One hash over everything a build reads; None if the settings cannot be read (the build will say why)."""
+def fingerprint(config_path: Path, options: dict[str, Any], hashes: FileHashes | None = None) -> str | None:
+    """One hash over everything a build reads; None if the settings cannot be read (the build will say why).
+
+    `hashes` may know files hashed by an earlier build; it learns the ones hashed now.
+    """
     config = load_config(config_path, Diagnostics())
     if config is None:
         return None
+    hashes = hashes if hashes is not None else FileHashes()
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"format {FORMAT}\n{sorted(options.items())}\n".encode())
     digest.update("\n".join(_library_versions()).encode() + b"\n")
     digest.update(f"commit {_git_commit(config.root)}\n".encode())
     digest.update(config_path.resolve().read_bytes())
     for label, folder in (("content", config.content_dir), ("data", config.data_dir), ("files", config.files_dir)):
-        _add_tree(digest, folder, label)
-    _add_tree(digest, _PACKAGE, "site_builder")
-    _add_tree(digest, DEFAULT_THEME, "theme")
+        _add_tree(digest, folder, label, hashes)
+    _add_tree(digest, _PACKAGE, "site_builder", hashes)
+    _add_tree(digest, DEFAULT_THEME, "theme", hashes, theme=True)
     if config.theme_dir is not None:
-        _add_tree(digest, config.theme_dir, "site-theme")
+        _add_tree(digest, config.theme_dir, "site-theme", hashes, theme=True)
     return digest.hexdigest()
 
 
@@ -138,10 +198,14 @@ class BuildCache:
     @classmethod
     def open(cls, config_path: Path, options: dict[str, Any]) -> BuildCache:
         """The project's cache; empty if there is none, it is unreadable or it cannot be trusted."""
-        cache = cls(cache_dir(config_path), fingerprint(config_path, options))
-        if not trusted(cache.folder):
+        folder = cache_dir(config_path)
+        if not trusted(folder):
+            cache = cls(folder, fingerprint(config_path, options))
             cache._markdown = {}
             return cache
+        hashes = FileHashes.load(folder)
+        cache = cls(folder, fingerprint(config_path, options, hashes))
+        hashes.save(folder)
         state = _load(cache.folder / "build.json")
         if isinstance(state, dict) and state.get("format") == FORMAT:
             try:
@@ -232,7 +296,7 @@ def _converter() -> str:
     """What Markdown's HTML depends on besides the text: the converter's code and library versions."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"format {FORMAT}\n".encode())
-    for name in ("markdown", "nh3"):
+    for name in ("markdown-it-py", "mdit-py-plugins", "nh3"):
         try:
             digest.update(f"{name}={version(name)}\n".encode())
         except PackageNotFoundError:

@@ -4,6 +4,7 @@ those of a clean build, and a cache that came with the sources is never trusted.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_DECISION
 
-from site_builder.cache import CACHE_DIR, BuildCache
+from site_builder import cache as cache_module
+from site_builder.cache import CACHE_DIR, BuildCache, fingerprint
 from site_builder.cli import BUILD_OPTIONS, main
 from site_builder.markdown import text_key
 
@@ -155,3 +157,43 @@ def test_a_chart_cache_that_git_tracks_is_not_used(tmp_path) -> None:
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "-f", CACHE_DIR)
     assert ChartImages(charts, []).cache_dir is None
+
+
+def test_the_fingerprint_reuses_the_hash_of_a_file_left_alone(make_project, monkeypatch) -> None:
+    monkeypatch.setattr(cache_module, "_SETTLED_NS", -1)  # every file counts as long left alone
+    config = make_project({PAGE: PAGE_TEXT})
+    first = BuildCache.open(config, BUILD_OPTIONS).fingerprint
+    assert BuildCache.open(config, BUILD_OPTIONS).fingerprint == first
+    record = config.parent / CACHE_DIR / "hashes.json"
+    stored = json.loads(record.read_text(encoding="utf-8"))
+    page = next(path for path in stored["files"] if path.endswith("pages/om.md"))
+    # Only a remembered hash can make the fingerprint follow a change made to the record, not to the file.
+    stored["files"][page][4] = "0" * 32
+    record.write_text(json.dumps(stored), encoding="utf-8")
+    assert BuildCache.open(config, BUILD_OPTIONS).fingerprint != first
+
+
+def test_an_edit_that_keeps_the_size_and_modification_time_changes_the_fingerprint(make_project, monkeypatch) -> None:
+    monkeypatch.setattr(cache_module, "_SETTLED_NS", -1)
+    config = make_project({PAGE: PAGE_TEXT})
+    first = BuildCache.open(config, BUILD_OPTIONS).fingerprint
+    page = config.parent / PAGE
+    before = page.stat()
+    page.write_text(PAGE_TEXT.replace("En side", "Ei side"), encoding="utf-8")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
+    changed = BuildCache.open(config, BUILD_OPTIONS).fingerprint
+    assert changed != first
+    assert changed == fingerprint(config, BUILD_OPTIONS)  # as if nothing were remembered
+
+
+def test_a_themes_npm_folders_are_not_inputs_but_its_assets_are(make_project) -> None:
+    npm = "themes/mine/vendor/node_modules/vega/build/vega.js"
+    asset = "themes/mine/assets/vendor/vega.min.js"
+    config = make_project({PAGE: PAGE_TEXT, npm: "// source\n", asset: "// built\n"})
+    config.write_text(config.read_text(encoding="utf-8") + "theme: themes/mine\n", encoding="utf-8")
+    first = fingerprint(config, BUILD_OPTIONS)
+    (config.parent / npm).write_text("// another version of the source\n", encoding="utf-8")
+    assert fingerprint(config, BUILD_OPTIONS) == first
+    (config.parent / asset).write_text("// another build\n", encoding="utf-8")
+    assert fingerprint(config, BUILD_OPTIONS) != first
