@@ -63,14 +63,17 @@ def shown_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_text(path: Path, root: Path, diagnostics: Diagnostics, confine: bool = False) -> SourceFile | None:
+def read_text(
+    path: Path, root: Path, diagnostics: Diagnostics, confine: bool = False, folders: dict[Path, Path] | None = None
+) -> SourceFile | None:
     """Read a UTF-8 file (a BOM and Windows line endings are accepted).
 
     With `confine`, a file whose real location is outside `root` (through a symbolic link) is refused.
+    `folders` remembers the real location of folders (and of `root`) for the next files read.
     """
     shown = shown_path(path, root)
     try:
-        if confine and not path.resolve().is_relative_to(root.resolve()):
+        if confine and not _real_path(path, folders).is_relative_to(_real_path(root, folders, is_folder=True)):
             diagnostics.error(
                 shown,
                 1,
@@ -106,6 +109,21 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics, confine: bool = 
         diagnostics.error(shown, line, 1, "the file contains a NUL character", "is this a binary file?")
         return None
     return SourceFile(path=path, shown=shown, text=text)
+
+
+def _real_path(path: Path, folders: dict[Path, Path] | None, is_folder: bool = False) -> Path:
+    """`path.resolve()`, resolving each folder once when `folders` remembers them: resolving looks at every
+    folder on the way, which costs more than reading a small file."""
+    if folders is None:
+        return path.resolve()
+    if is_folder:
+        real = folders.get(path)
+        if real is None:
+            real = folders[path] = path.resolve()
+        return real
+    if path.is_symlink():
+        return path.resolve()
+    return _real_path(path.parent, folders, is_folder=True) / path.name
 
 
 def _parse(source: SourceFile, text: str, line_offset: int, diagnostics: Diagnostics) -> YamlDocument | None:
@@ -186,8 +204,9 @@ def discover_content(content_dir: Path) -> list[Path]:
 
 def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
     documents = []
+    folders: dict[Path, Path] = {}
     for path in discover_content(content_dir):
-        source = read_text(path, root, diagnostics, confine=True)
+        source = read_text(path, root, diagnostics, confine=True, folders=folders)
         if source is None:
             continue
         raw = split_front_matter(source, diagnostics)
