@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +83,22 @@ class OpenData:
         return self._tables_by_origin.get(id(origin), [])
 
 
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
 def json_bytes(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return (json_text(value) + "\n").encode("utf-8")
+
+
+def json_list_bytes(items: Sequence[str]) -> bytes:
+    """`json_bytes` of a list, made from its items' `json_text`: a document's record, published both alone
+    and in its type's list, is encoded once (with indentation, json encodes in Python, slowly)."""
+    if not items:
+        return json_bytes([])
+    # A JSON text holds no line break but between values, so indenting every line indents the item.
+    indented = ",\n".join("  " + item.replace("\n", "\n  ") for item in items)
+    return ("[\n" + indented + "\n]\n").encode("utf-8")
 
 
 def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
@@ -112,11 +127,12 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
         ]
         data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
     for doc_type, documents in site.by_type.items():
-        records = [document_record(site, d) for d in sorted(documents, key=lambda d: d.id)]
-        data.files[type_json_path(doc_type)] = json_bytes(records)
-        for document, record in zip(sorted(documents, key=lambda d: d.id), records, strict=True):
+        ordered = sorted(documents, key=lambda d: d.id)
+        records = [json_text(document_record(site, d)) for d in ordered]
+        data.files[type_json_path(doc_type)] = json_list_bytes(records)
+        for document, record in zip(ordered, records, strict=True):
             path = document_json_path(document.type, document.id)
-            data.files[path] = json_bytes(record)
+            data.files[path] = (record + "\n").encode("utf-8")
             data.document_files[document.id] = path
     for name in REGISTRY_FILES:
         entries = getattr(site.registries, name)
