@@ -139,10 +139,10 @@ def compile_site(
     files: Mapping[str, bytes]
     made: frozenset[str] | None = None
     if isinstance(pages, MergedFiles):
-        files = MergedFiles(pages.previous, pages.kept, {**rendered.files, **derived})
+        files = MergedFiles(pages.previous, pages.kept, rendered.files.with_files(derived))
         made = frozenset(files.made)
     else:
-        files = dict(sorted({**rendered.files, **derived}.items()))
+        files = rendered.files.with_files(derived)
     progress("checking every link")
     check_links(files, page_sources, diagnostics, site.config.settings.base_url, made)
     return None if diagnostics.has_errors() else BuildResult(site=site, files=files, state=state, made=made)

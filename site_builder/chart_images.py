@@ -123,6 +123,15 @@ class ChartImages:
             self.cache_dir / key[:2] / f"{key}.png"
         ).is_file()
 
+    def file(self, spec: dict[str, Any], suffix: str) -> Path | bytes:
+        """The drawn image (suffix ".svg" or ".png") as its file in the cache, or its bytes if not cached."""
+        if self.cache_dir is not None:
+            key = self._key(spec)
+            path = self.cache_dir / key[:2] / f"{key}{suffix}"
+            if path.is_file():
+                return path
+        return self.svg(spec).encode("utf-8") if suffix == ".svg" else self.png(spec)
+
     def png(self, spec: dict[str, Any]) -> bytes:
         key = self._key(spec)
         cached = self._cached(key, ".png")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -61,13 +62,13 @@ def figure(chart: Chart, page_path: str, svg: str, t: Strings) -> Figure:
                   link(".vl.json"), embed_url)  # fmt: skip
 
 
-def chart_files(chart: Chart, images: ChartImages) -> dict[str, bytes]:
-    """A chart's downloads, by output path."""
+def chart_files(chart: Chart, images: ChartImages) -> dict[str, bytes | Path]:
+    """A chart's downloads, by output path; the drawn images as their files in the chart cache."""
     columns = [Column(c.name, c.type, c.label) for c in chart.columns]
     spec = json.dumps(chart.spec, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
     return {
-        urls.chart_file_path(chart.lang, chart.id, ".svg"): images.svg(chart.spec).encode("utf-8"),
-        urls.chart_file_path(chart.lang, chart.id, ".png"): images.png(chart.spec),
+        urls.chart_file_path(chart.lang, chart.id, ".svg"): images.file(chart.spec, ".svg"),
+        urls.chart_file_path(chart.lang, chart.id, ".png"): images.file(chart.spec, ".png"),
         urls.chart_file_path(chart.lang, chart.id, ".csv"): write_csv(columns, chart.rows),
         urls.chart_file_path(chart.lang, chart.id, ".vl.json"): spec.encode("utf-8"),
     }

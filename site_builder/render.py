@@ -25,6 +25,7 @@ from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
+from .output import OutputFiles
 from .pages import DocumentContext, PageContext, embed_context, not_found_page, site_pages
 from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
@@ -38,7 +39,7 @@ ATLAS = "vendor/world-atlas/countries-110m.json"
 
 @dataclass
 class RenderedSite:
-    files: dict[str, bytes]
+    files: OutputFiles
     """Every output file by path."""
     page_sources: dict[str, tuple[str, str]]
     """For pages made from a content file: (its path as editors know it, its text)."""
@@ -64,13 +65,13 @@ def render_site(
     the last build made them: a chart shown on a page rendered again and on one kept keeps its files.
     """
     root = site.config.root
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Path] = {}
     page_sources: dict[str, tuple[str, str]] = {}
     renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
     atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
 
-    def add(path: str, content: bytes) -> None:
+    def add(path: str, content: bytes | Path) -> None:
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
@@ -88,7 +89,7 @@ def render_site(
         images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
         figures = _figures(charts, images, t, diagnostics)
         if figures is None:
-            return RenderedSite({}, {})
+            return RenderedSite(OutputFiles(), {})
         own_files: dict[str, list[str]] = {}
         for page_path, shown in figures.items():
             for item in shown:
@@ -103,7 +104,7 @@ def render_site(
                 )
                 html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
                 if html is None:
-                    return RenderedSite({}, {})
+                    return RenderedSite(OutputFiles(), {})
                 add(embed.path, _tidy(html).encode("utf-8"))
                 made = chart_files(item.chart, images)
                 for path, content in made.items():
@@ -115,7 +116,7 @@ def render_site(
             renderer.adopt(page.markdown)
             if page.content is None:
                 diagnostics.items.extend(page.problems)
-                return RenderedSite({}, {})
+                return RenderedSite(OutputFiles(), {})
             add(page.path, page.content)
             records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())))
             if page.document is not None:
@@ -129,22 +130,22 @@ def render_site(
         strings=theme.strings[default_language],
     )  # fmt: skip
     if root_redirect is None:
-        return RenderedSite({}, {})
+        return RenderedSite(OutputFiles(), {})
     add("index.html", _tidy(root_redirect).encode("utf-8"))
     not_found = not_found_page(site, theme.strings, theme.integrity)
     not_found_html = _render(theme, not_found.template, not_found.path, root, diagnostics, page=not_found)
     if not_found_html is None:
-        return RenderedSite({}, {})
+        return RenderedSite(OutputFiles(), {})
     add(not_found.path, _tidy(not_found_html).encode("utf-8"))
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
     for path, content in open_data.files.items():
         add(path, content)
     for relative in sorted(site.files):
-        add(urls.file_path(relative), (site.config.files_dir / relative).read_bytes())
+        add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(dict(sorted(files.items())), page_sources, records)
+    return RenderedSite(OutputFiles(files), page_sources, records)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""The files a build makes, by output path: bytes in memory, or files on disk read only when needed.
+
+Drawn charts (SVG and PNG downloads) are most of a large site's bytes; they stay in the chart cache
+until they are written, so a build's memory does not grow with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+
+class OutputFiles(Mapping[str, bytes]):
+    """Output files in path order; a value given as a Path is that file's bytes, read when asked for."""
+
+    def __init__(self, items: Mapping[str, bytes | Path] | None = None) -> None:
+        self._items: dict[str, bytes | Path] = dict(sorted(items.items())) if items else {}
+
+    def __getitem__(self, path: str) -> bytes:
+        value = self._items[path]
+        return value.read_bytes() if isinstance(value, Path) else value
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
+        """These files and `more` (which wins where both have a path), in path order, nothing read."""
+        extra: Mapping[str, bytes | Path] = more._items if isinstance(more, OutputFiles) else more
+        return OutputFiles({**self._items, **extra})
