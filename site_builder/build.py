@@ -199,11 +199,13 @@ def build(
     progress: Progress = _quiet,
     jobs: int = 1,
     cache: BuildCache | None = None,
+    search: bool = True,
 ) -> BuildResult:
     """Build the site; write it to `out_dir` when given. Raises BuildFailed on content errors.
 
     With a `cache`, Markdown converted by the last build is reused, only changed files are written,
-    and what this build made is recorded for the next; the bytes written are the same.
+    and what this build made is recorded for the next; the bytes written are the same. `search=False`
+    leaves out the search index (for benchmarks of page rendering).
     """
     diagnostics = Diagnostics()
     markdown = MarkdownRenderer(cache.markdown) if cache is not None else None
@@ -212,7 +214,7 @@ def build(
     if cache is not None and out_dir is not None and previous_output is not None:
         state = load_state(cache.folder)
         previous = None if state is None else Previous(state, OutputFolder(out_dir, previous_output))
-    result = compile_site(config_path, diagnostics, progress, jobs=jobs, markdown=markdown, previous=previous)
+    result = compile_site(config_path, diagnostics, progress, search, jobs, markdown, previous)
     if result is None:
         raise BuildFailed(diagnostics.sorted())
     written: dict[str, Written] = {}

@@ -59,6 +59,7 @@ def test_runner_prints_every_scenario_and_the_comparison(tmp_path: Path, capsys)
         assert float(wall) > 0 and int(pages.replace(",", "")) > 7 and float(per_second) > 0 and float(rss) > 0
     assert " charts; " in rows[("N=7", "cold")][7] and "ms drawing per chart" in rows[("N=7", "charts-cached")][7]
     assert int(rows[("plain 7", "site_builder")][3]) >= 7
+    assert int(rows[("plain 7", "site_builder, no search")][3]) == int(rows[("plain 7", "site_builder")][3])
     assert int(rows[("plain 7", "mkdocs")][3]) >= 7
     assert "MkDocs / site_builder = " in output
     if shutil.which("hugo"):
