@@ -39,6 +39,24 @@ class Theme:
     """Subresource Integrity value (sha384) of each asset, for the pages' <link> and <script> tags."""
 
 
+class _InMemoryBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates kept in this process, checked against each template's source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _InMemoryBytecodeCache()
+
+
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
     """Site theme first, default theme last; `default:` prefixes the default theme explicitly."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs]
@@ -53,6 +71,9 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         # A build (and each rebuild in `serve`) makes a new environment, so templates need no
         # up-to-date check; without this Jinja stats the template file on every page and include.
         auto_reload=False,
+        # Compiled templates are kept by their source's checksum: a rebuild in `serve` compiles only the
+        # templates that changed (compiling all of them took longer than rendering an edited page).
+        bytecode_cache=_COMPILED,
     )
     environment.filters["json_ld"] = json_ld_text
     return environment
