@@ -118,8 +118,12 @@ def compile_site(
     else:
         progress(f"rendering the pages of {len(planned.documents)} changed or related documents"
                  + (" and every listing" if planned.listings else ""))  # fmt: skip
-    kept = kept_files(previous.state, planned) if previous is not None and planned is not None else frozenset()
-    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown, planned, kept)
+    kept: frozenset[str] = frozenset()
+    keys: dict[str, str] = {}
+    if previous is not None and planned is not None:
+        kept = kept_files(previous.state, planned)
+        keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept}
+    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown, planned, kept, keys)
     if diagnostics.has_errors():
         return None
     pages: Mapping[str, bytes] = rendered.files

@@ -49,6 +49,8 @@ class PageRecord:
     document: str | None
     files: tuple[str, ...] = ()
     """Its charts' downloads and embed pages."""
+    key: str = ""
+    """For a page rendered on every build (the data pages): a hash of what it shows, so an equal one is kept."""
 
 
 @dataclass
@@ -64,7 +66,7 @@ class SiteState:
         return {
             "key": self.key,
             "documents": {k: [d.front, d.body, sorted(d.related)] for k, d in self.documents.items()},
-            "pages": {k: [p.document, list(p.files)] for k, p in self.pages.items()},
+            "pages": {k: [p.document, list(p.files), p.key] for k, p in self.pages.items()},
         }
 
     @classmethod
@@ -76,7 +78,7 @@ class SiteState:
                 for k, v in data["documents"].items()
             }
             pages = {
-                str(k): PageRecord(None if v[0] is None else str(v[0]), tuple(map(str, v[1])))
+                str(k): PageRecord(None if v[0] is None else str(v[0]), tuple(map(str, v[1])), str(v[2]))
                 for k, v in data["pages"].items()
             }
             return cls(str(data["key"]), documents, pages)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -26,7 +27,15 @@ from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
 from .output import OutputFiles
-from .pages import DocumentContext, PageContext, embed_context, not_found_page, site_pages
+from .pages import (
+    CatalogueContext,
+    DatasetContext,
+    DocumentContext,
+    PageContext,
+    embed_context,
+    not_found_page,
+    site_pages,
+)
 from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
 from .theme import Theme, template_location
@@ -56,6 +65,7 @@ def render_site(
     markdown: MarkdownRenderer | None = None,
     plan: Plan | None = None,
     kept: Container[str] = frozenset(),
+    previous_keys: Mapping[str, str] | None = None,
 ) -> RenderedSite:
     """Every page, schema, asset and open-data file, by output path. Refuses two files with one path.
 
@@ -63,7 +73,9 @@ def render_site(
     bring Markdown converted by an earlier build. With a `plan`, only the pages it names are rendered
     (and their charts); the files that belong to no page are made all the same. Files in `kept` stay as
     the last build made them: a chart shown on a page rendered again and on one kept keeps its files.
+    A data page whose key (see PageRecord.key) is in `previous_keys` for its path is not rendered again.
     """
+    previous_keys = previous_keys or {}
     root = site.config.root
     files: dict[str, bytes | Path] = {}
     page_sources: dict[str, tuple[str, str]] = {}
@@ -111,14 +123,17 @@ def render_site(
                     add(path, content)
                 own_files.setdefault(page_path, []).extend([embed.path, *made])
         contexts = partial(site_pages, site, lang, t, renderer, open_data, theme.integrity, chosen, listings)
-        pages = map_interleaved(contexts, partial(_page, theme, root, renderer, figures), jobs, len(documents))
+        render = partial(_page, theme, root, renderer, figures, previous_keys)
+        pages = map_interleaved(contexts, render, jobs, len(documents))
         for page in pages:
             renderer.adopt(page.markdown)
+            if page.kept:
+                continue
             if page.content is None:
                 diagnostics.items.extend(page.problems)
                 return RenderedSite(OutputFiles(), {})
             add(page.path, page.content)
-            records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())))
+            records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
             if page.document is not None:
                 document = site.documents[page.document]
                 page_sources[page.path] = (document.source_path, document.source_text)
@@ -203,17 +218,42 @@ class _Page:
     problems: list[Diagnostic]
     markdown: dict[str, Markup]
     """Texts the page converted from Markdown, so the next language's pages need not convert them again."""
+    key: str = ""
+    """See PageRecord.key."""
+    kept: bool = False
+    """The last build's page shows the same (its key is this one's) and stays."""
 
 
 def _page(
-    theme: Theme, root: Path, renderer: MarkdownRenderer, figures: dict[str, list[Figure]], context: PageContext
+    theme: Theme,
+    root: Path,
+    renderer: MarkdownRenderer,
+    figures: dict[str, list[Figure]],
+    previous_keys: Mapping[str, str],
+    context: PageContext,
 ) -> _Page:
+    key = _content_key(context)
+    if key and previous_keys.get(context.path) == key:
+        return _Page(context.path, None, None, [], {}, key, kept=True)
     context.charts = figures.get(context.path, [])
     found = Diagnostics()
     html = _render(theme, context.template, context.path, root, found, page=context)
     content = None if html is None else _tidy(html).encode("utf-8")
     document = context.document.id if isinstance(context, DocumentContext) and context.document else None
-    return _Page(context.path, content, document, found.items, renderer.take_new())
+    return _Page(context.path, content, document, found.items, renderer.take_new(), key)
+
+
+def _content_key(context: PageContext) -> str:
+    """For the data pages, which every rebuild renders: a hash of all they show besides the theme and
+    settings (which a rebuild's plan covers); "" for other pages."""
+    if isinstance(context, DatasetContext):
+        tables = [(t.name, t.title, t.description, t.columns, t.primary_key) for t in context.tables]
+        shown = repr((context.lang, context.title, context.breadcrumbs, context.dataset, tables))
+    elif isinstance(context, CatalogueContext):
+        shown = repr((context.lang, context.title, context.breadcrumbs, context.datasets, context.descriptions))
+    else:
+        return ""
+    return hashlib.blake2b(shown.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _render(

@@ -78,6 +78,8 @@ def test_a_body_edit_renders_only_that_documents_pages(built: tuple[Path, Path],
     }
     assert made_pages == {p for p in made_pages if f"/{path.stem}/" in p}
     assert len(made_pages) == 3  # nb, sv, en
+    # The decisions' data page shows the changed file's size; the strategies' data page is kept as it is.
+    assert "nb/data/decisions/index.html" in result.made and "nb/data/strategies/index.html" not in result.made
     assert "En ny setning om saka." in (out / next(iter(made_pages))).read_text(encoding="utf-8")
 
 
