@@ -117,6 +117,9 @@ class DevServer:
         self._search.refresh()
         return True
 
+    def stop(self) -> None:
+        self._search.stop()
+
     def take_search_index(self, index: dict[str, bytes]) -> None:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
@@ -139,6 +142,7 @@ class _SearchIndexer:
     def __init__(self, server: DevServer) -> None:
         self.server = server
         self.wanted = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
     def refresh(self) -> None:
@@ -148,18 +152,30 @@ class _SearchIndexer:
             self.thread.start()
 
     def _run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             self.wanted.wait()
             self.wanted.clear()
             previous = self.server.previous
-            if previous is None:
+            if previous is None or self.stopping.is_set():
                 continue
             diagnostics = Diagnostics()
-            index = search_index(previous.files, diagnostics)
+            try:
+                index = search_index(previous.files, diagnostics)
+            except Exception as exc:  # the server must go on serving pages
+                if not self.stopping.is_set():
+                    self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
+                continue
             for diagnostic in diagnostics.sorted():
                 self.server.log(str(diagnostic))
             if not self.wanted.is_set():  # a newer build's index is on its way
                 self.server.take_search_index(index)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Let a running Pagefind finish (it cleans up its temporary folder), for a clean exit."""
+        self.stopping.set()
+        self.wanted.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
 
 
 def inject_reload(path: str, data: bytes) -> bytes:
@@ -274,5 +290,6 @@ def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) 
         stop.set()
         httpd.shutdown()
         httpd.server_close()
+        state.stop()
     log("Stopped.")
     return 0

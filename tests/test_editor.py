@@ -178,6 +178,9 @@ def test_serve_rebuilds_reloads_and_shows_errors(make_project):
         assert _wait_for(lambda: "Kommunen melder seg inn." in _get(page), 10), "the edit did not reach the page"
         assert time.monotonic() - started < 5
         assert _wait_for(lambda: "event: build" in events[seen:], 5), "no reload event was sent"
+        # The search index is made in the background, after the pages are served.
+        entry = f"{base}/pagefind/pagefind-entry.json"
+        assert _wait_for(lambda: '"languages"' in _get(entry), 30), "the search index was not served"
 
         source.write_text(MINIMAL_DECISION.replace("status: adopted", "status: adoptd"), encoding="utf-8")
         assert _wait_for(lambda: json.loads(_get(f"{base}/__serve__/errors"))["errors"], 10)
