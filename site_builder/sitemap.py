@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,10 +54,28 @@ def site_map_files(
 
 
 def sitemap_xml(base_url: str, default_language: str, pages: Iterable[SitemapPage]) -> bytes:
-    """Each page once, sorted by address, with <xhtml:link> alternates as search engines read them."""
+    """Each page once, sorted by address, with <xhtml:link> alternates as search engines read them.
+
+    The last sitemap made in this process is reused when its pages are the same: most rebuilds in
+    `serve` change no address and no date, and writing tens of thousands of entries takes a while.
+    """
+    listed = sorted(pages, key=lambda p: p.path)
+    key = hashlib.blake2b(repr((base_url, default_language, listed)).encode("utf-8"), digest_size=16).digest()
+    if _last_sitemap and _last_sitemap[0][0] == key:
+        return _last_sitemap[0][1]
+    text = _sitemap_xml(base_url, default_language, listed)
+    _last_sitemap[:] = [(key, text)]
+    return text
+
+
+_last_sitemap: list[tuple[bytes, bytes]] = []
+"""The key and bytes of the last sitemap made in this process."""
+
+
+def _sitemap_xml(base_url: str, default_language: str, pages: list[SitemapPage]) -> bytes:
     # Plain tag names with xmlns attributes keep the conventional prefixes (no ns0:).
     root = ET.Element("urlset", {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
-    for page in sorted(pages, key=lambda p: p.path):
+    for page in pages:
         url = ET.SubElement(root, "url")
         ET.SubElement(url, "loc").text = urls.public_url(base_url, page.path)
         if page.last_changed is not None:
