@@ -14,14 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, ParamSpec, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
-import altair as alt
-from altair.utils.schemapi import Undefined, debug_mode
 from babel.dates import get_day_names, get_month_names
 
 from . import urls
@@ -30,6 +31,29 @@ from .i18n import Strings
 from .model import ContentDocument
 from .models.documents import DataPoint, Decision, Indicator, Membership, Relations, Strategy
 from .progress import measured_values, strategy_statuses
+
+
+def _lazy_module(name: str) -> ModuleType:
+    """The module `name`, executed at the first use of one of its attributes (importlib's LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot find {name}")
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    # Altair loads when the first chart is built: a site without charts never pays for its import (about
+    # half a second, most of a small site's build).
+    alt = _lazy_module("altair")
 
 BACKGROUND = "#ffffff"
 INK = "#1a1a1a"
@@ -189,6 +213,8 @@ def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(build)
     def unvalidated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        from altair.utils.schemapi import debug_mode
+
         with debug_mode(False):
             return build(*args, **kwargs)
 
@@ -210,7 +236,7 @@ class _Datasets:
             "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
         )
         self.rows[name] = values
-        return alt.NamedData(name=name, format=Undefined if format is None else format)
+        return alt.NamedData(name=name, format=alt.Undefined if format is None else format)
 
 
 def _unit(mark: alt.MarkDef, data: alt.NamedData | None = None, **channels: Any) -> alt.UnitSpec:
@@ -221,8 +247,8 @@ def _unit(mark: alt.MarkDef, data: alt.NamedData | None = None, **channels: Any)
     """
     return alt.UnitSpec(
         mark=mark,
-        encoding=alt.Encoding(**channels) if channels else Undefined,
-        data=Undefined if data is None else data,
+        encoding=alt.Encoding(**channels) if channels else alt.Undefined,
+        data=alt.Undefined if data is None else data,
     )
 
 
