@@ -9,6 +9,7 @@ from pathlib import Path
 from .cache import BuildCache
 from .config import SiteConfig, load_config
 from .diagnostics import BuildFailed, Diagnostics
+from .document_checks import DocumentChecks, lint_document
 from .graph import Site, build_site
 from .history import last_changes
 from .i18n import Strings
@@ -25,9 +26,9 @@ from .incremental import (
     site_state,
 )
 from .lint import lint_personal_data
-from .load import RawDocument, RawRegistry, load_content, load_registries
+from .load import RawDocument, RawRegistry, load_content, load_registries, read_content
 from .markdown import MarkdownRenderer
-from .model import validate_documents, validate_registries
+from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
 from .series import load_series
 from .write import Written, write_site
@@ -52,20 +53,25 @@ class Previous:
     files: Mapping[str, bytes]
 
 
-def load_site(config_path: Path, diagnostics: Diagnostics) -> Site | None:
-    """Read, validate and resolve everything; None if the content has errors."""
+def load_site(config_path: Path, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Site | None:
+    """Read, validate and resolve everything; None if the content has errors.
+
+    `checks` (kept by `serve` between rebuilds) checks again only the content files whose text changed.
+    """
     config = load_config(config_path, diagnostics)
     if config is None:
         return None
     raw_registries = load_registries(config.data_dir, list(REGISTRIES), config.root, diagnostics)
-    raw_documents = load_content(config.content_dir, config.root, diagnostics)
-    for raw in raw_documents:
-        contacts = raw.front_matter.data.get("public_contacts")
-        lint_personal_data(raw.source, contacts if isinstance(contacts, list) else [], diagnostics)
+    if checks is None:
+        raw_documents = load_content(config.content_dir, config.root, diagnostics)
+        for raw in raw_documents:
+            lint_document(raw, diagnostics)
+    else:
+        raw_documents = checks.split(read_content(config.content_dir, config.root, diagnostics), diagnostics)
     for registry in raw_registries:
         lint_personal_data(registry.source, [], diagnostics)
     registries = validate_registries(raw_registries, diagnostics)
-    documents = validate_documents(raw_documents, diagnostics)
+    documents = validate_documents(raw_documents, diagnostics, checks.validate if checks else validate_document)
     series = load_series(config.data_dir, config.root, diagnostics)
     history = last_changes(config.root, [config.content_dir, config.data_dir])
     identifiers = _identifiers(raw_documents, raw_registries)
@@ -89,6 +95,7 @@ def compile_site(
     jobs: int = 1,
     markdown: MarkdownRenderer | None = None,
     previous: Previous | None = None,
+    checks: DocumentChecks | None = None,
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
@@ -96,6 +103,7 @@ def compile_site(
     render the pages; the output is the same for any number. `markdown` may hold Markdown converted
     by an earlier build (see cache.py). With the `previous` build, only the pages a change touches are
     rendered (incremental.py) and only their links checked; the files are the same as a clean build's.
+    `checks` keeps each content file's checks for the next rebuild (document_checks.py).
     """
     from .links import check_links
     from .opendata.exports import derive_open_data
@@ -103,7 +111,7 @@ def compile_site(
     from .theme import load_theme
 
     progress("reading and checking the content")
-    site = load_site(config_path, diagnostics)
+    site = load_site(config_path, diagnostics, checks)
     theme = load_theme(site, diagnostics) if site is not None else None
     if site is None or theme is None:
         return None

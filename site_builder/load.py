@@ -202,13 +202,20 @@ def discover_content(content_dir: Path) -> list[Path]:
     return sorted(p for p in content_dir.rglob("*.md") if p.is_file())
 
 
-def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
-    documents = []
+def read_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
+    """Every content file's text, in path order."""
+    sources = []
     folders: dict[Path, Path] = {}
     for path in discover_content(content_dir):
         source = read_text(path, root, diagnostics, confine=True, folders=folders)
-        if source is None:
-            continue
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
+    documents = []
+    for source in read_content(content_dir, root, diagnostics):
         raw = split_front_matter(source, diagnostics)
         if raw is not None:
             documents.append(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -138,11 +139,15 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> ContentDocu
     )
 
 
-def validate_documents(raw: list[RawDocument], diagnostics: Diagnostics) -> list[ContentDocument]:
-    """Validate every document and refuse two documents with one identifier."""
+def validate_documents(
+    raw: list[RawDocument],
+    diagnostics: Diagnostics,
+    validate: Callable[[RawDocument, Diagnostics], ContentDocument | None] = validate_document,
+) -> list[ContentDocument]:
+    """Validate every document (with `validate`) and refuse two documents with one identifier."""
     documents: dict[str, ContentDocument] = {}
     for item in raw:
-        document = validate_document(item, diagnostics)
+        document = validate(item, diagnostics)
         if document is None:
             continue
         if document.id in documents:

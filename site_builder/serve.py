@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from . import urls
 from .build import Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
+from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
 from .search import search_index
 
@@ -81,6 +82,8 @@ class DevServer:
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
         self.files: dict[str, bytes] = {}
         """What the server serves: the last good build, its pages with the reload script."""
+        self.checks = DocumentChecks()
+        """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.previous: Previous | None = None
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.errors: list[Diagnostic] = []
@@ -92,7 +95,13 @@ class DevServer:
         started = time.perf_counter()
         diagnostics = Diagnostics()
         result = compile_site(
-            self.config_path, diagnostics, search=False, jobs=self.jobs, markdown=self.markdown, previous=self.previous
+            self.config_path,
+            diagnostics,
+            search=False,
+            jobs=self.jobs,
+            markdown=self.markdown,
+            previous=self.previous,
+            checks=self.checks,
         )
         with self.changed:
             if result is not None:

@@ -130,3 +130,37 @@ def test_plan_follows_the_rules() -> None:
     assert plan(old, front) == Plan(frozenset({"a", "c"}), True, frozenset())
     gone = SiteState("k", {"c": old.documents["c"]})
     assert plan(old, gone) == Plan(frozenset({"c"}), True, frozenset({"a"}))
+
+
+def test_serve_checks_only_edited_files_and_reports_known_problems_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import document_checks
+    from site_builder.build import load_site
+    from site_builder.diagnostics import Diagnostics
+    from site_builder.document_checks import DocumentChecks
+
+    corpus.generate(6, tmp_path)
+    config = tmp_path / "site.yaml"
+    broken = _decision(tmp_path)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("type: decision", "type: decisjon"), encoding="utf-8")
+    split_calls: list[str] = []
+    real_split = document_checks.split_front_matter
+
+    def counting_split(source, diagnostics):  # type: ignore[no-untyped-def]
+        split_calls.append(source.shown)
+        return real_split(source, diagnostics)
+
+    monkeypatch.setattr(document_checks, "split_front_matter", counting_split)
+    checks = DocumentChecks()
+    reports = []
+    for _ in range(2):
+        found = Diagnostics()
+        assert load_site(config, found, checks) is None
+        reports.append([str(d) for d in found.sorted()])
+    assert reports[0] == reports[1] and any("decisjon" in line for line in reports[0])
+    assert len(split_calls) == len(list((tmp_path / "content").rglob("*.md")))  # the second load split nothing
+    broken.write_text(broken.read_text(encoding="utf-8").replace("type: decisjon", "type: decision"), encoding="utf-8")
+    found = Diagnostics()
+    assert load_site(config, found, checks) is not None and found.sorted() == []
+    assert split_calls[-1].endswith(broken.name)
