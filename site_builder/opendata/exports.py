@@ -101,6 +101,22 @@ def json_list_bytes(items: Sequence[str]) -> bytes:
     return ("[\n" + indented + "\n]\n").encode("utf-8")
 
 
+_record_texts: dict[tuple[str, ...], str] = {}
+"""Each document's JSON text from the last build in this process, by everything it is made of: a rebuild
+in `serve` encodes again only the documents that changed (encoding is most of deriving the open data)."""
+
+
+def _record_text(site: Site, document: ContentDocument, made: dict[tuple[str, ...], str]) -> str:
+    settings = site.config.settings
+    changed = site.last_changed.get(document.source_path)
+    key = (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
+    text = _record_texts.get(key)
+    if text is None:
+        text = json_text(document_record(site, document))
+    made[key] = text
+    return text
+
+
 def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
     """A document as its model holds it, plus identifier, body, links and last change."""
     record: dict[str, Any] = {"id": document.id, **document.model.model_dump(mode="json")}
@@ -126,9 +142,10 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
             for series, p in indicator_points(ref.indicator)
         ]
         data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
+    made: dict[tuple[str, ...], str] = {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
-        records = [json_text(document_record(site, d)) for d in ordered]
+        records = [_record_text(site, d, made) for d in ordered]
         data.files[type_json_path(doc_type)] = json_list_bytes(records)
         for document, record in zip(ordered, records, strict=True):
             path = document_json_path(document.type, document.id)
@@ -139,6 +156,8 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
         data.files[f"{DATA_DIR}/{name}.json"] = json_bytes(
             [entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]
         )
+    _record_texts.clear()
+    _record_texts.update(made)
     data.files[POPOLO_PATH] = json_bytes(popolo(site))
     data.datasets = _datasets(site, data, strings)
     data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
