@@ -28,6 +28,8 @@ from .graph import Site
 from .model import ContentDocument
 
 CODE = Path(__file__).parent
+THEME_PARTS = ("templates", "strings", "assets", "fonts")
+"""What a build reads of a theme (its vendor/ folder holds the npm packages assets/ is copied from)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,10 @@ def _dump(value: Any) -> str:
 def _files_hash(folders: Iterable[Path], pattern: str = "*") -> str:
     digest = hashlib.blake2b(digest_size=16)
     for folder in folders:
+        if not folder.is_dir():
+            continue
         for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(f"{path.relative_to(folder.parent).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -133,7 +137,7 @@ def inputs_key(site: Site, theme_dirs: Iterable[Path]) -> str:
         _dump({k: [_dump(p) for p in v] for k, v in sorted(site.series.items())}),
         json.dumps({k: str(v) for k, v in sorted(site.last_changed.items())}),
         json.dumps(sorted(site.files)),
-        _files_hash(theme_dirs),
+        _files_hash(folder / part for folder in theme_dirs for part in THEME_PARTS),
         _files_hash([CODE], "*.py"),
     )
 
