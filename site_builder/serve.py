@@ -129,6 +129,10 @@ class DevServer:
     def stop(self) -> None:
         self._search.stop()
 
+    def wait_for_search_index(self, timeout: float | None = None) -> bool:
+        """Wait until the search index of the last good build is served."""
+        return self._search.wait_idle(timeout)
+
     def take_search_index(self, index: dict[str, bytes]) -> None:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
@@ -152,16 +156,25 @@ class _SearchIndexer:
         self.server = server
         self.wanted = threading.Event()
         self.stopping = threading.Event()
+        self.idle = threading.Event()
+        """Set while no index is being made or waiting to be."""
+        self.idle.set()
+        self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
 
     def refresh(self) -> None:
-        self.wanted.set()
+        with self.lock:
+            self.idle.clear()
+            self.wanted.set()
         if self.thread is None:
             self.thread = threading.Thread(target=self._run, name="search-index", daemon=True)
             self.thread.start()
 
     def _run(self) -> None:
         while not self.stopping.is_set():
+            with self.lock:  # no refresh between seeing nothing wanted and saying so
+                if not self.wanted.is_set():
+                    self.idle.set()
             self.wanted.wait()
             self.wanted.clear()
             previous = self.server.previous
@@ -178,6 +191,10 @@ class _SearchIndexer:
                 self.server.log(str(diagnostic))
             if not self.wanted.is_set():  # a newer build's index is on its way
                 self.server.take_search_index(index)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the latest build's index is served; False if `timeout` passed first."""
+        return self.idle.wait(timeout)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Let a running Pagefind finish (it cleans up its temporary folder), for a clean exit."""

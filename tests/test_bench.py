@@ -55,8 +55,8 @@ def test_runner_prints_every_scenario_and_the_comparison(tmp_path: Path, capsys)
     assert code == 0, output
     rows = _rows(output)
     for scenario in ("cold", "charts-cached", "unchanged", "one-change", "serve"):
-        wall, pages, per_second, rss = rows[("N=7", scenario)][2:6]
-        assert float(wall) > 0 and int(pages.replace(",", "")) > 7 and float(per_second) > 0 and float(rss) > 0
+        wall, pages, per_second, rss = (cell.replace(",", "") for cell in rows[("N=7", scenario)][2:6])
+        assert float(wall) > 0 and int(pages) > 7 and float(per_second) > 0 and float(rss) > 0
     assert " charts; " in rows[("N=7", "cold")][7] and "ms drawing per chart" in rows[("N=7", "charts-cached")][7]
     assert int(rows[("plain 7", "site_builder")][3]) >= 7
     assert int(rows[("plain 7", "site_builder, no search")][3]) == int(rows[("plain 7", "site_builder")][3])
