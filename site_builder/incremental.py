@@ -249,6 +249,12 @@ class MergedFiles(Mapping[str, bytes]):
     def __len__(self) -> int:
         return len(self._order)
 
+    def stored(self, path: str) -> bytes | Path:
+        """The file's bytes, or the file on disk that holds them (see output.OutputFiles)."""
+        source = self.made if path in self.made else self.previous
+        stored = getattr(source, "stored", None)
+        return stored(path) if stored is not None else source[path]
+
 
 def kept_files(old: SiteState, plan: Plan) -> frozenset[str]:
     """The files of the last build that a rebuild keeps as they are."""

@@ -29,7 +29,18 @@ class OutputFiles(Mapping[str, bytes]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def stored(self, path: str) -> bytes | Path:
+        """The file's bytes, or the file on disk that holds them, without reading it."""
+        return self._items[path]
+
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), in path order, nothing read."""
-        extra: Mapping[str, bytes | Path] = more._items if isinstance(more, OutputFiles) else more
-        return OutputFiles({**self._items, **extra})
+        return OutputFiles({**self._items, **stored_items(more)})
+
+
+def stored_items(files: Mapping[str, bytes]) -> dict[str, bytes | Path]:
+    """Every file of `files` as bytes or as the file on disk that holds them, reading none from disk."""
+    stored = getattr(files, "stored", None)
+    if stored is None:
+        return dict(files.items())
+    return {path: stored(path) for path in files}

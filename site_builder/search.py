@@ -122,8 +122,9 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
         site_dir = Path(folder) / "site"
         out_dir = Path(folder) / urls.PAGEFIND_DIR
-        for path, content in sorted(files.items()):
-            if path.endswith(".html") and _MARKER in content:
+        for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
+            content = files[path]
+            if _MARKER in content:
                 target = site_dir / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)

@@ -24,6 +24,7 @@ from .build import Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
 from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
+from .output import OutputFiles, stored_items
 from .search import search_index
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
@@ -80,8 +81,9 @@ class DevServer:
         self.jobs = jobs
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
-        self.files: dict[str, bytes] = {}
-        """What the server serves: the last good build, its pages with the reload script."""
+        self.files: dict[str, bytes | Path] = {}
+        """What the server serves: the last good build, its pages with the reload script (a Path is a file
+        on disk, read when asked for)."""
         self.checks = DocumentChecks()
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.previous: Previous | None = None
@@ -106,11 +108,12 @@ class DevServer:
         with self.changed:
             if result is not None:
                 made = result.files if result.made is None else result.made
+                stored = stored_items(result.files)  # drawn charts stay files in the chart cache
                 served = {path: self.files[path] for path in result.files if path not in made and path in self.files}
-                served.update((path, inject_reload(path, result.files[path])) for path in made)
+                served.update((path, _with_reload(path, stored[path])) for path in made)
                 served.update((path, data) for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX))
                 self.files = dict(sorted(served.items()))
-                self.previous = Previous(result.state, dict(result.files.items()))
+                self.previous = Previous(result.state, OutputFiles(stored))
                 self.errors = []
             else:
                 self.errors = diagnostics.sorted()
@@ -204,6 +207,10 @@ class _SearchIndexer:
             self.thread.join(timeout)
 
 
+def _with_reload(path: str, data: bytes | Path) -> bytes | Path:
+    return inject_reload(path, data) if isinstance(data, bytes) else data
+
+
 def inject_reload(path: str, data: bytes) -> bytes:
     """Add the reload script to an HTML page, just before </body>."""
     if not path.endswith(".html") or b"</body>" not in data:
@@ -253,7 +260,11 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            data = files.get(relative)
+            stored = files.get(relative)
+            try:
+                data = stored.read_bytes() if isinstance(stored, Path) else stored
+            except OSError:  # the chart cache was cleared under the server
+                data = None
             if data is None:
                 self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
                 return
