@@ -137,8 +137,8 @@ def compile_site(
     pages: Mapping[str, bytes] = rendered.files
     state.pages = rendered.pages
     if previous is not None and planned is not None:
-        pages = merge(previous.files, previous.state, planned, rendered.files)
-        state.pages = merged_pages(previous.state, planned, rendered.pages)
+        pages = merge(previous.files, kept, rendered.files)
+        state.pages = merged_pages(previous.state, kept, rendered.pages)
     page_sources = {
         path: (site.documents[record.document].source_path, site.documents[record.document].source_text)
         for path, record in state.pages.items()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,18 +261,14 @@ def kept_files(old: SiteState, plan: Plan) -> frozenset[str]:
     return frozenset(page_owned(old) - stale_files(old, plan))
 
 
-def merge(previous: Mapping[str, bytes], old: SiteState, plan: Plan, made: Mapping[str, bytes]) -> MergedFiles:
-    """The last build's files, less what the rebuild replaces or removes, plus what it made."""
-    stale = stale_files(old, plan)
-    kept = (path for path in page_owned(old) if path not in stale and path in previous)
-    return MergedFiles(previous, kept, made)
+def merge(previous: Mapping[str, bytes], kept: Iterable[str], made: Mapping[str, bytes]) -> MergedFiles:
+    """The last build's files that the rebuild keeps (see `kept_files`), plus what it made."""
+    return MergedFiles(previous, (path for path in kept if path in previous), made)
 
 
-def merged_pages(old: SiteState, plan: Plan, made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:
+def merged_pages(old: SiteState, kept: Container[str], made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:
     """The page records after a rebuild: the last build's that it kept, and the ones it rendered."""
-    stale = stale_files(old, plan)
-    kept = {path: record for path, record in old.pages.items() if path not in stale}
-    return dict(sorted({**kept, **made}.items()))
+    return dict(sorted({**{p: r for p, r in old.pages.items() if p in kept}, **made}.items()))
 
 
 class OutputFolder(Mapping[str, bytes]):

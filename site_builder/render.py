@@ -50,8 +50,6 @@ ATLAS = "vendor/world-atlas/countries-110m.json"
 class RenderedSite:
     files: OutputFiles
     """Every output file by path."""
-    page_sources: dict[str, tuple[str, str]]
-    """For pages made from a content file: (its path as editors know it, its text)."""
     pages: dict[str, PageRecord] = field(default_factory=dict)
     """Every page rendered, with the document it shows and the chart files made with it."""
 
@@ -78,7 +76,6 @@ def render_site(
     previous_keys = previous_keys or {}
     root = site.config.root
     files: dict[str, bytes | Path] = {}
-    page_sources: dict[str, tuple[str, str]] = {}
     renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
     atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
@@ -101,7 +98,7 @@ def render_site(
         images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
         figures = _figures(charts, images, t, diagnostics)
         if figures is None:
-            return RenderedSite(OutputFiles(), {})
+            return RenderedSite(OutputFiles())
         own_files: dict[str, list[str]] = {}
         for page_path, shown in figures.items():
             for item in shown:
@@ -116,7 +113,7 @@ def render_site(
                 )
                 html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
                 if html is None:
-                    return RenderedSite(OutputFiles(), {})
+                    return RenderedSite(OutputFiles())
                 add(embed.path, _tidy(html).encode("utf-8"))
                 made = chart_files(item.chart, images)
                 for path, content in made.items():
@@ -131,12 +128,9 @@ def render_site(
                 continue
             if page.content is None:
                 diagnostics.items.extend(page.problems)
-                return RenderedSite(OutputFiles(), {})
+                return RenderedSite(OutputFiles())
             add(page.path, page.content)
             records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
-            if page.document is not None:
-                document = site.documents[page.document]
-                page_sources[page.path] = (document.source_path, document.source_text)
     default_language = site.config.settings.default_language
     root_redirect = _render(
         theme, "redirect.html", "index.html", root, diagnostics,
@@ -145,12 +139,12 @@ def render_site(
         strings=theme.strings[default_language],
     )  # fmt: skip
     if root_redirect is None:
-        return RenderedSite(OutputFiles(), {})
+        return RenderedSite(OutputFiles())
     add("index.html", _tidy(root_redirect).encode("utf-8"))
     not_found = not_found_page(site, theme.strings, theme.integrity)
     not_found_html = _render(theme, not_found.template, not_found.path, root, diagnostics, page=not_found)
     if not_found_html is None:
-        return RenderedSite(OutputFiles(), {})
+        return RenderedSite(OutputFiles())
     add(not_found.path, _tidy(not_found_html).encode("utf-8"))
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
@@ -160,7 +154,7 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles(files), page_sources, records)
+    return RenderedSite(OutputFiles(files), records)
 
 
 @dataclass(frozen=True)
