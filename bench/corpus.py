@@ -547,7 +547,7 @@ class _Writer:
 
 def _ascii(name: str) -> str:
     table = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", "Ø": "o", "Æ": "ae", "Å": "a"})
-    return name.translate(table).lower()
+    return name.translate(table).lower().replace(" ", "-")
 
 
 def type_counts(n: int) -> dict[str, int]:

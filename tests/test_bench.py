@@ -5,6 +5,7 @@ These are not timed: the runner runs once on a tiny corpus, and only its output'
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -29,6 +30,14 @@ def test_generated_corpus_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     corpus.generate(12, tmp_path / "b")
     corpus.generate(12, tmp_path / "c", seed=2)
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b") != tree_digest(tmp_path / "c")
+
+
+def test_municipality_identifiers_stay_valid_when_the_made_up_names_run_out() -> None:
+    # A 10,000-document corpus has more municipalities than there are names, so names repeat with a number.
+    names = len(corpus._NAME_START) * len(corpus._NAME_END)
+    made = corpus._Writer(n=1, seed=1).municipalities(names + 3)
+    assert len({m.id for m in made}) == names + 3
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", m.id) for m in made)
 
 
 def test_plain_corpus_has_the_same_pages_for_every_generator(tmp_path: Path) -> None:
