@@ -220,7 +220,7 @@ def serve_probe(config: Path, changed: Path, jobs: int | None) -> dict[str, floa
     text = changed.read_text(encoding="utf-8")
     changed.write_text(text.rstrip("\n") + "\n\nEn setning til fra serve.\n", encoding="utf-8")
     started = time.perf_counter()
-    second_ok = state.rebuild()
+    second_ok = state.rebuild({changed})  # as `serve` hears of it from its file watcher
     second = time.perf_counter() - started
     state.wait_for_search_index()
     state.stop()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache
 from .config import SiteConfig, load_config
@@ -33,6 +34,10 @@ from .models import REGISTRIES
 from .series import load_series
 from .write import Written, write_site
 
+if TYPE_CHECKING:
+    from .opendata.exports import OpenData
+    from .theme import Theme
+
 
 @dataclass
 class BuildResult:
@@ -43,6 +48,10 @@ class BuildResult:
     """What was rendered from what, for the next build to render only what a change touches."""
     made: frozenset[str] | None = None
     """The files this build made; None if it made every one (the others are the last build's)."""
+    loaded: Loaded | None = None
+    """The site, theme and open data it was rendered from."""
+    derived: Mapping[str, bytes] = field(default_factory=dict)
+    """The feeds, sitemap, robots.txt and search index among `files`."""
 
 
 @dataclass
@@ -105,9 +114,7 @@ def compile_site(
     rendered (incremental.py) and only their links checked; the files are the same as a clean build's.
     `checks` keeps each content file's checks for the next rebuild (document_checks.py).
     """
-    from .links import check_links
     from .opendata.exports import derive_open_data
-    from .render import render_site
     from .theme import load_theme
 
     progress("reading and checking the content")
@@ -120,6 +127,38 @@ def compile_site(
     if diagnostics.has_errors():
         return None
     state = site_state(site, theme.dirs)
+    return render_checked(
+        Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous
+    )
+
+
+@dataclass
+class Loaded:
+    """The site as read and derived before rendering: what `serve` keeps to apply an edit of bodies alone."""
+
+    site: Site
+    theme: Theme
+    open_data: OpenData
+
+
+def render_checked(
+    loaded: Loaded,
+    state: SiteState,
+    diagnostics: Diagnostics,
+    progress: Progress = _quiet,
+    search: bool = True,
+    jobs: int = 1,
+    markdown: MarkdownRenderer | None = None,
+    previous: Previous | None = None,
+    derived: Mapping[str, bytes] | None = None,
+) -> BuildResult | None:
+    """The pages `state` needs rendered (all, or with `previous` only the stale ones), the feeds, sitemap
+    and search index, and the link check; None if anything failed. `derived`: the feeds and sitemap of
+    the last build, when the rebuild cannot change them (see bodies.py)."""
+    from .links import check_links
+    from .render import render_site
+
+    site, theme = loaded.site, loaded.theme
     planned = plan(previous.state, state) if previous is not None else None
     if planned is None:
         progress(f"rendering {len(site.documents)} documents in {len(site.config.settings.languages)} languages")
@@ -131,7 +170,7 @@ def compile_site(
     if previous is not None and planned is not None:
         kept = kept_files(previous.state, planned)
         keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept}
-    rendered = render_site(site, theme, open_data, diagnostics, jobs, markdown, planned, kept, keys)
+    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys)
     if diagnostics.has_errors():
         return None
     pages: Mapping[str, bytes] = rendered.files
@@ -145,7 +184,8 @@ def compile_site(
         if record.document is not None
     }
     progress("making the feeds, the sitemap and the search index")
-    derived = _derived_files(site, theme.strings, pages, page_sources, diagnostics, search)
+    if derived is None or search:
+        derived = _derived_files(site, theme.strings, pages, page_sources, diagnostics, search)
     if derived is None:
         return None
     files: Mapping[str, bytes]
@@ -157,7 +197,9 @@ def compile_site(
         files = rendered.files.with_files(derived)
     progress("checking every link")
     check_links(files, page_sources, diagnostics, site.config.settings.base_url, made)
-    return None if diagnostics.has_errors() else BuildResult(site=site, files=files, state=state, made=made)
+    if diagnostics.has_errors():
+        return None
+    return BuildResult(site=site, files=files, state=state, made=made, loaded=loaded, derived=derived)
 
 
 def _derived_files(

@@ -66,3 +66,7 @@ class DocumentChecks:
             entry = self._checked[key] = _Checked(entry.raw, entry.problems, document, tuple(found.items))
         diagnostics.items.extend(entry.validation)
         return entry.document
+
+    def forget(self, shown: str) -> None:
+        """Check the file `shown` afresh next time (its document was changed in place, see bodies.py)."""
+        self._checked = {key: entry for key, entry in self._checked.items() if key[0] != shown}

@@ -13,14 +13,15 @@ import mimetypes
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import urls
-from .build import Previous, compile_site
+from .bodies import rebuild_bodies
+from .build import BuildResult, Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
 from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
@@ -88,23 +89,33 @@ class DevServer:
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.previous: Previous | None = None
         """The last good build as it was made, so a rebuild renders only what a change touches."""
+        self.last: BuildResult | None = None
+        """The last good build with the site it was made from, for an edit of bodies alone (bodies.py)."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
         self._search = _SearchIndexer(self)
 
-    def rebuild(self) -> bool:
+    def rebuild(self, changed: Collection[Path] = ()) -> bool:
+        """Build again after the files `changed` changed (unknown if empty); True if the build is good."""
         started = time.perf_counter()
         diagnostics = Diagnostics()
-        result = compile_site(
-            self.config_path,
-            diagnostics,
-            search=False,
-            jobs=self.jobs,
-            markdown=self.markdown,
-            previous=self.previous,
-            checks=self.checks,
-        )
+        result = None
+        if changed and self.last is not None and self.previous is not None and not self.errors:
+            result = rebuild_bodies(
+                self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks
+            )
+        if result is None:
+            diagnostics = Diagnostics()
+            result = compile_site(
+                self.config_path,
+                diagnostics,
+                search=False,
+                jobs=self.jobs,
+                markdown=self.markdown,
+                previous=self.previous,
+                checks=self.checks,
+            )
         with self.changed:
             if result is not None:
                 made = result.files if result.made is None else result.made
@@ -114,6 +125,7 @@ class DevServer:
                 served.update((path, data) for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX))
                 self.files = dict(sorted(served.items()))
                 self.previous = Previous(result.state, OutputFiles(stored))
+                self.last = result
                 self.errors = []
             else:
                 self.errors = diagnostics.sorted()
@@ -319,8 +331,8 @@ def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) 
         if p.exists()
     ]
     try:
-        for _changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50, raise_interrupt=True):
-            state.rebuild()
+        for changes in watchfiles.watch(*watched, stop_event=stop, debounce=200, step=50, raise_interrupt=True):
+            state.rebuild({Path(path) for _, path in changes})
     except KeyboardInterrupt:
         pass
     finally:

@@ -18,6 +18,7 @@ from site_builder.build import BuildResult, build
 from site_builder.cache import BuildCache
 from site_builder.cli import BUILD_OPTIONS
 from site_builder.incremental import DocumentState, PageRecord, Plan, SiteState, plan
+from site_builder.write import MARKER
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -164,3 +165,71 @@ def test_serve_checks_only_edited_files_and_reports_known_problems_again(
     found = Diagnostics()
     assert load_site(config, found, checks) is not None and found.sorted() == []
     assert split_calls[-1].endswith(broken.name)
+
+
+def _served(server: object) -> dict[str, str]:
+    """What a serve session serves, without its reload script and search index, as a tree of hashes."""
+    from site_builder.serve import _RELOAD_TAG
+
+    files: dict[str, bytes | Path] = server.files  # type: ignore[attr-defined]
+    return {
+        path: hashlib.sha256(
+            data.read_bytes() if isinstance(data, Path) else data.replace(_RELOAD_TAG + b"\n", b"")
+        ).hexdigest()
+        for path, data in files.items()
+        if not path.startswith("pagefind/")
+    }
+
+
+def _clean_tree(config: Path, folder: Path) -> dict[str, str]:
+    build(config, folder, jobs=1)
+    return {
+        path: digest
+        for path, digest in _tree(folder).items()
+        if not path.startswith("pagefind/") and path != MARKER  # the output folder's own marker
+    }
+
+
+def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import serve as serve_module
+
+    root, _ = _copy(built, tmp_path)
+    config = root / "site.yaml"
+    whole_rebuilds: list[int] = []
+    real_compile = serve_module.compile_site
+
+    def counting_compile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        whole_rebuilds.append(1)
+        return real_compile(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "compile_site", counting_compile)
+    server = serve_module.DevServer(config, lambda text: None)
+    assert server.rebuild()
+    path = _decision(root)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\nEn ny setning fra serve.\n", encoding="utf-8")
+    assert server.rebuild({path})
+    assert len(whole_rebuilds) == 1  # the body edit was applied to the site in memory
+    page = next(p for p in server.files if p.startswith("nb/") and f"/{path.stem}/index.html" in p)
+    assert b"En ny setning fra serve." in server.files[page]  # type: ignore[operator]
+    assert _served(server) == _clean_tree(config, tmp_path / "clean-body")
+
+    text = re.sub(r"^title: (.*)$", r"title: \1 (endret)", original, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    assert server.rebuild({path})
+    assert len(whole_rebuilds) == 2  # front matter: the graph is built again
+    assert _served(server) == _clean_tree(config, tmp_path / "clean-title")
+
+    path.write_text(text + "\nEn ny setning fra serve.\n", encoding="utf-8")
+    assert server.rebuild({path})
+    assert len(whole_rebuilds) == 2
+    # Back to the text before, together with a file that is no document: a whole rebuild, which must not
+    # take the document it checked for that text before the body edit changed it.
+    path.write_text(text, encoding="utf-8")
+    assert server.rebuild({path, config})
+    assert len(whole_rebuilds) == 3
+    assert b"En ny setning fra serve." not in server.files[page]  # type: ignore[operator]
+    assert _served(server) == _clean_tree(config, tmp_path / "clean-original")
+    server.stop()
