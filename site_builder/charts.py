@@ -14,13 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.util
 import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from babel.dates import get_day_names, get_month_names
@@ -33,27 +31,28 @@ from .models.documents import DataPoint, Decision, Indicator, Membership, Relati
 from .progress import measured_values, strategy_statuses
 
 
-def _lazy_module(name: str) -> ModuleType:
-    """The module `name`, executed at the first use of one of its attributes (importlib's LazyLoader)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot find {name}")
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+class _LazyAltair:
+    """Altair, imported at the first use of one of its names: a site without charts never pays for the
+    import (about half a second, most of a small site's build)."""
+
+    def __getattr__(self, name: str) -> Any:
+        global alt
+        import altair
+        from altair.utils import schemapi
+
+        alt = altair
+        if _building.depth:
+            # Imported by a chart that is being built: its objects skip validation like every later chart's.
+            _building.saved = schemapi.DEBUG_MODE
+            schemapi.DEBUG_MODE = False
+        return getattr(altair, name)
 
 
 if TYPE_CHECKING:
     import altair as alt
 else:
-    # Altair loads when the first chart is built: a site without charts never pays for its import (about
-    # half a second, most of a small site's build).
-    alt = _lazy_module("altair")
+    alt = _LazyAltair()
+
 
 BACKGROUND = "#ffffff"
 INK = "#1a1a1a"
@@ -203,20 +202,43 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+class _Building:
+    """How many chart builds are under way (they nest), and Altair's debug mode from before the first."""
+
+    depth = 0
+    saved: bool | None = None
+
+
+_building = _Building()
+
+
 def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:
     """`build` with Altair's debug mode off.
 
     In debug mode (Altair's default) every schema object validates itself against the JSON schema when it is
     created, which made building a spec cost 10× more than the spec's few dozen objects warrant. The objects
     here are built from known-good parts, and the rendered specs are checked by the tests and by vl-convert.
+    Most calls find nothing to draw and return before using Altair, so they do not import it to turn
+    validation off: the first use of Altair inside a build does (see _LazyAltair).
     """
 
     @functools.wraps(build)
     def unvalidated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        from altair.utils.schemapi import debug_mode
+        if _building.depth == 0 and "altair" in sys.modules:
+            from altair.utils import schemapi
 
-        with debug_mode(False):
+            _building.saved = schemapi.DEBUG_MODE
+            schemapi.DEBUG_MODE = False
+        _building.depth += 1
+        try:
             return build(*args, **kwargs)
+        finally:
+            _building.depth -= 1
+            if _building.depth == 0 and _building.saved is not None:
+                from altair.utils import schemapi
+
+                schemapi.DEBUG_MODE = _building.saved
+                _building.saved = None
 
     return unvalidated
 
