@@ -7,6 +7,7 @@ checking as they type; the site publishes them under /schemas/.
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,17 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def document_schemas() -> dict[str, dict[str, Any]]:
-    """One schema per content type (front matter) and per registry file (a list of entries)."""
+    """One schema per content type (front matter) and per registry file (a list of entries).
+
+    Each call gets its own copy of schemas made once per process: making them takes pydantic longer than
+    a rebuild in `serve` should.
+    """
+    result: dict[str, dict[str, Any]] = json.loads(_schemas_json())
+    return result
+
+
+@cache
+def _schemas_json() -> str:
     schemas: dict[str, dict[str, Any]] = {}
     for name, document_model in DOCUMENT_TYPES.items():
         schema = document_model.model_json_schema()
@@ -31,7 +42,7 @@ def document_schemas() -> dict[str, dict[str, Any]]:
         schema["title"] = f"data/{name}.yaml"
         schema["description"] = (registry_model.__doc__ or "").strip()
         schemas[f"data-{name}"] = schema
-    return schemas
+    return json.dumps(schemas)
 
 
 def schema_text(schema: dict[str, Any]) -> str:
