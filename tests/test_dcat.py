@@ -11,13 +11,21 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 from pyshacl import validate
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SH
 
 from site_builder.config import SiteSettings
 from site_builder.opendata.datasets import Dataset, Distribution
-from site_builder.opendata.dcat import PREFIXES, VCARD, catalogue_graph, catalogue_jsonld, catalogue_turtle
+from site_builder.opendata.dcat import (
+    PREFIXES,
+    Catalogue,
+    build_catalogue,
+    catalogue_graph,
+    catalogue_jsonld,
+    catalogue_turtle,
+    to_graph,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES = Path(__file__).resolve().parents[2] / "shared" / "standards" / "dcat-ap-3.0.1"
@@ -25,7 +33,8 @@ BASE = "https://example.org/kommunedata/"
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 EU = "http://publications.europa.eu/resource/authority/"
 # A plain Namespace: pytest probing rdflib's closed DCAT namespace during collection prints warnings.
-DCAT = PREFIXES["dcat"]
+DCAT = Namespace(PREFIXES["dcat"])
+VCARD = Namespace(PREFIXES["vcard"])
 
 
 def make_settings(**changes: object) -> SiteSettings:
@@ -76,13 +85,18 @@ def make_datasets() -> list[Dataset]:
     return [decisions, indicators]
 
 
-def make_graph() -> Graph:
-    return catalogue_graph(make_settings(), make_datasets(), dt.date(2024, 6, 1))
+def make_catalogue() -> Catalogue:
+    return build_catalogue(make_settings(), make_datasets(), dt.date(2024, 6, 1))
 
 
 @pytest.fixture(scope="module")
-def graph() -> Graph:
-    return make_graph()
+def catalogue() -> Catalogue:
+    return make_catalogue()
+
+
+@pytest.fixture(scope="module")
+def graph(catalogue) -> Graph:
+    return to_graph(catalogue)
 
 
 def shapes(*names: str) -> Graph:
@@ -116,8 +130,8 @@ def results(data: Graph, shapes_graph: Graph) -> list[tuple[str, str, str, str]]
 
 
 @pytest.mark.parametrize("output", ["turtle", "json-ld"])
-def test_mandatory_shapes_hold_for_each_serialisation(graph, mandatory_shapes, output):
-    text = catalogue_turtle(graph) if output == "turtle" else catalogue_jsonld(graph)
+def test_mandatory_shapes_hold_for_each_serialisation(catalogue, graph, mandatory_shapes, output):
+    text = catalogue_turtle(catalogue) if output == "turtle" else catalogue_jsonld(catalogue)
     parsed = Graph().parse(data=text, format=output)
     assert isomorphic(parsed, graph)
     assert results(parsed, mandatory_shapes) == []
@@ -130,10 +144,10 @@ def test_recommended_shapes_give_warnings_at_most(graph):
     assert [r for r in found if r[0] != str(SH.Warning)] == []
 
 
-def test_no_blank_nodes(graph):
+def test_no_blank_nodes(catalogue, graph):
     assert all(isinstance(term, URIRef | Literal) for triple in graph for term in triple)
-    assert "_:" not in catalogue_turtle(graph)
-    assert '"_:' not in catalogue_jsonld(graph)
+    assert "_:" not in catalogue_turtle(catalogue)
+    assert '"_:' not in catalogue_jsonld(catalogue)
 
 
 def test_catalogue_has_what_dcat_ap_no_and_se_require(graph):
@@ -236,14 +250,14 @@ def test_unknown_codes_are_refused():
 SUBPROCESS = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from test_dcat import make_graph
+from test_dcat import make_catalogue
 from site_builder.opendata.dcat import catalogue_jsonld, catalogue_turtle
-graph = make_graph()
-sys.stdout.buffer.write((catalogue_turtle(graph) + "\\0" + catalogue_jsonld(graph)).encode("utf-8"))
+catalogue = make_catalogue()
+sys.stdout.buffer.write((catalogue_turtle(catalogue) + "\\0" + catalogue_jsonld(catalogue)).encode("utf-8"))
 """
 
 
-def test_output_is_byte_identical_across_processes(graph):
+def test_output_is_byte_identical_across_processes(catalogue):
     runs = []
     for seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
@@ -256,5 +270,63 @@ def test_output_is_byte_identical_across_processes(graph):
         )
         runs.append(done.stdout)
     assert runs[0] == runs[1]
-    assert runs[0] == (catalogue_turtle(graph) + "\0" + catalogue_jsonld(graph)).encode("utf-8")
+    assert runs[0] == (catalogue_turtle(catalogue) + "\0" + catalogue_jsonld(catalogue)).encode("utf-8")
     assert "Tromsø kommune" in runs[0].decode("utf-8")
+
+
+def rdflib_turtle(catalogue: Catalogue) -> str:
+    """What rdflib's own Turtle serializer writes for the catalogue's triples."""
+    return to_graph(catalogue).serialize(format="turtle")
+
+
+def awkward_datasets() -> list[Dataset]:
+    """Texts with quotes, backslashes, line breaks and repeats, which Turtle escapes or merges."""
+    (decisions, indicators) = make_datasets()
+    texts = {
+        "nb": 'Vedtak "i dag" med \\ og\ttab',
+        "sv": 'Beslut\nmed """tre""" citat och radbrytning\r\n"',
+        "en": 'Ends with a quote\n"',
+    }
+    awkward = Dataset(
+        **{
+            **decisions.__dict__,
+            "id": "awkward",
+            "title": texts,
+            "description": {**texts, "en": 'Only "quotes"'},
+            "keywords": {"nb": ("b", "a", "b", ""), "sv": ("ö", "z", "a"), "en": ("Zebra", "apple", "10", "9")},
+            "distributions": (
+                *decisions.distributions,
+                Distribution("data/z.csv", "text/csv", "CSV", 'z "quoted".csv', 10),
+                Distribution("data/a.json", "application/json", "JSON", "a\\b.json", 0, "data/a.schema.json"),
+            ),
+        }
+    )
+    return [awkward, decisions, indicators]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        make_settings(),
+        make_settings(publisher=None, repository=None, description={}),
+        make_settings(publisher={"name": 'Kommune "Nord"\n2'}),
+        # A base address inside a bound namespace: rdflib abbreviates it, so it writes the catalogue itself.
+        make_settings(
+            base_url="http://xmlns.com/foaf/0.1/site/",
+            licence={"id": "X", "name": "X", "url": "http://www.w3.org/ns/dcat#licence"},
+        ),
+    ],
+    ids=["default", "fallbacks", "quoted-publisher", "bound-namespace"],
+)
+@pytest.mark.parametrize("datasets", [make_datasets, awkward_datasets], ids=["plain", "awkward"])
+def test_turtle_is_what_rdflib_writes(settings, datasets):
+    catalogue = build_catalogue(settings, datasets(), dt.date(2024, 6, 1))
+    text = catalogue_turtle(catalogue)
+    assert text == rdflib_turtle(catalogue)
+    assert isomorphic(Graph().parse(data=text, format="turtle"), to_graph(catalogue))
+    assert isomorphic(Graph().parse(data=catalogue_jsonld(catalogue), format="json-ld"), to_graph(catalogue))
+
+
+def test_catalogue_graph_holds_the_catalogues_triples(catalogue, graph):
+    assert len(graph) == len(catalogue)
+    assert isomorphic(catalogue_graph(make_settings(), make_datasets(), dt.date(2024, 6, 1)), graph)

@@ -9,7 +9,6 @@ JSON-LD.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,8 @@ from ..urls import (
 from . import dcat
 from .csvfile import write_csv
 from .datasets import Dataset, Distribution
+from .jsontext import json_text
+from .modeljson import json_value
 from .popolo import popolo
 from .tables import Column, Table, build_tables, indicator_points
 
@@ -83,10 +84,6 @@ class OpenData:
         return self._tables_by_origin.get(id(origin), [])
 
 
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-
-
 def json_bytes(value: Any) -> bytes:
     return (json_text(value) + "\n").encode("utf-8")
 
@@ -119,7 +116,7 @@ def _record_text(site: Site, document: ContentDocument, made: dict[tuple[str, ..
 
 def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
     """A document as its model holds it, plus identifier, body, links and last change."""
-    record: dict[str, Any] = {"id": document.id, **document.model.model_dump(mode="json")}
+    record: dict[str, Any] = {"id": document.id, **json_value(document.model)}
     record["body"] = document.body
     record["url"] = urls.public_url(
         site.config.settings.base_url,
@@ -161,9 +158,9 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
     data.files[POPOLO_PATH] = json_bytes(popolo(site))
     data.datasets = _datasets(site, data, strings)
     data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
-    graph = dcat.catalogue_graph(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
-    data.files[dcat.CATALOGUE_TURTLE_PATH] = dcat.catalogue_turtle(graph).encode("utf-8")
-    data.files[dcat.CATALOGUE_JSONLD_PATH] = dcat.catalogue_jsonld(graph).encode("utf-8")
+    catalogue = dcat.build_catalogue(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
+    data.files[dcat.CATALOGUE_TURTLE_PATH] = dcat.catalogue_turtle(catalogue).encode("utf-8")
+    data.files[dcat.CATALOGUE_JSONLD_PATH] = dcat.catalogue_jsonld(catalogue).encode("utf-8")
     return data
 
 

@@ -1,0 +1,83 @@
+"""Indented JSON, as `json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)` writes it, faster.
+
+With an indent the standard library encodes in Python through nested generators; the open data of
+10,000 documents is millions of values. This encoder writes the same text with one recursive function and
+the standard library's C string escaper. A value it does not know (a number that is not finite, a
+subclass of str or int, a key that is not a string) is handed to `json.dumps`, so the text is always the
+same.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring  # the C escaper, when the C accelerator is built
+from typing import Any
+
+_INDENTS = ["\n" + "  " * depth for depth in range(32)]
+_INFINITY = float("inf")
+
+
+class _Unknown(Exception):
+    """A value this encoder leaves to the standard library."""
+
+
+def json_text(value: Any) -> str:
+    """`value` as JSON with two-space indents and sorted keys, non-ASCII characters as they are."""
+    out: list[str] = []
+    try:
+        _encode(value, 0, out)
+    except (_Unknown, RecursionError, TypeError, ValueError):
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    return "".join(out)
+
+
+def _indent(depth: int) -> str:
+    while depth >= len(_INDENTS):
+        _INDENTS.append("\n" + "  " * len(_INDENTS))
+    return _INDENTS[depth]
+
+
+def _encode(value: Any, depth: int, out: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(encode_basestring(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = _indent(depth + 1)
+        separator = "{" + inner
+        after = "," + inner
+        for key in sorted(value):
+            if type(key) is not str:
+                raise _Unknown(key)
+            out.append(separator)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            _encode(value[key], depth + 1, out)
+            separator = after
+        out.append(_indent(depth) + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = _indent(depth + 1)
+        separator = "[" + inner
+        after = "," + inner
+        for item in value:
+            out.append(separator)
+            _encode(item, depth + 1, out)
+            separator = after
+        out.append(_indent(depth) + "]")
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float and value == value and value not in (_INFINITY, -_INFINITY):
+        out.append(float.__repr__(value))
+    else:
+        raise _Unknown(value)
