@@ -231,7 +231,8 @@ class MergedFiles(Mapping[str, bytes]):
         self.previous = previous
         self.made = made
         self.kept = frozenset(path for path in kept if path not in made)
-        self._order = sorted(self.kept | set(made))
+        self._order: list[str] | None = None
+        """Path order, sorted when first listed (a rebuild in `serve` looks files up and never lists them)."""
 
     def __getitem__(self, path: str) -> bytes:
         if path in self.made:
@@ -244,10 +245,12 @@ class MergedFiles(Mapping[str, bytes]):
         return path in self.made or path in self.kept
 
     def __iter__(self) -> Iterator[str]:
+        if self._order is None:
+            self._order = sorted(self.kept | set(self.made))
         return iter(self._order)
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self.kept) + len(self.made)
 
     def stored(self, path: str) -> bytes | Path:
         """The file's bytes, or the file on disk that holds them (see output.OutputFiles)."""

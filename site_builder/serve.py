@@ -123,7 +123,7 @@ class DevServer:
                 served = {path: self.files[path] for path in result.files if path not in made and path in self.files}
                 served.update((path, _with_reload(path, stored[path])) for path in made)
                 served.update((path, data) for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX))
-                self.files = dict(sorted(served.items()))
+                self.files = served  # looked up by path, never listed: no need to sort
                 self.previous = Previous(result.state, OutputFiles(stored))
                 self.last = result
                 self.errors = []
@@ -152,7 +152,7 @@ class DevServer:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
             kept = {path: data for path, data in self.files.items() if not path.startswith(_SEARCH_PREFIX)}
-            self.files = dict(sorted({**kept, **index}.items()))
+            self.files = {**kept, **index}
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
