@@ -63,8 +63,7 @@ class Strings:
 
     def language_own_name(self, code: str) -> str:
         """A language's name in that language itself, as language switchers show it ("Svenska")."""
-        name = _locale(code).get_display_name(code) or code
-        return name[:1].upper() + name[1:]
+        return _own_name(code)
 
     def language(self, code: str) -> str:
         return str(self.locale.languages.get(code, code))
@@ -114,3 +113,10 @@ def load_strings(
         if missing:
             diagnostics.error(where[lang], 1, 1, f"missing UI strings: {', '.join(missing)}")
     return {lang: Strings(lang, tables[lang]) for lang in languages}
+
+
+@cache
+def _own_name(code: str) -> str:
+    # Every page's language switcher asks for every language's name; babel looks it up afresh each time.
+    name = _locale(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from markupsafe import Markup
@@ -69,7 +69,7 @@ class PageContext:
     def canonical(self) -> str:
         return urls.public_url(self.site.config.settings.base_url, self.path)
 
-    @property
+    @cached_property
     def alternates(self) -> list[Link]:
         """This page in every UI language, for the language switcher and hreflang."""
         if self.alternate_path is None:
@@ -187,9 +187,11 @@ class PageContext:
         return document_year(document)
 
     # Search, feeds and sharing.
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
-        """Pagefind filters of this page; None leaves the page out of the search index."""
+        """Pagefind filters of this page; None leaves the page out of the search index.
+
+        Worked out once per page (as are `alternates`): the templates ask in the head and again in <main>."""
         return None
 
     @property
@@ -251,7 +253,7 @@ class DocumentContext(PageContext):
         assert self.document is not None
         return self.document.model
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         assert self.document is not None
         return search.document_filters(self.site, self.t, self.document)
@@ -298,7 +300,7 @@ class MunicipalityContext(PageContext):
         own = feeds.municipality_feed(self.site, self.t, self.municipality_id)
         return [*super().feeds, *([Link(own.title, self.url(own.path))] if own else [])]
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         return search.municipality_filters(self.site, self.t, self.municipality_id)
 
@@ -314,7 +316,7 @@ class OrganisationContext(PageContext):
         """Membership documents for this organisation: who joined or applied, for how long, at what cost."""
         return connections.memberships_of(self.site, self.organisation_id)
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         return search.organisation_filters(self.site, self.t, self.organisation_id)
 
@@ -324,7 +326,7 @@ class IndicatorContext(PageContext):
     ref: IndicatorRef | None = None
     data_links: list[Link] = field(default_factory=list)
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         assert self.ref is not None
         return search.indicator_filters(self.site, self.t, self.ref)
@@ -359,7 +361,7 @@ class CatalogueContext(PageContext):
     descriptions: list[Link] = field(default_factory=list)
     """datapackage.json, the DCAT-AP catalogue, Popolo, the JSON Schemas."""
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         return []
 
@@ -370,7 +372,7 @@ class DatasetContext(PageContext):
     tables: list[TableSpec] = field(default_factory=list)
     """The tables among the dataset's files, with their columns."""
 
-    @property
+    @cached_property
     def search_filters(self) -> search.Filters | None:
         return []
 
@@ -412,6 +414,10 @@ def _swap(item_path: Callable[[str, Any], str], key: Any, lang: str) -> str:
     return item_path(lang, key)
 
 
+PageMaker = Callable[[], PageContext]
+"""Makes one page's context: a render worker makes only its own pages' (document pages convert Markdown)."""
+
+
 def site_pages(
     site: Site,
     lang: str,
@@ -421,8 +427,8 @@ def site_pages(
     integrity: Mapping[str, str],
     documents: Container[str] | None = None,
     listings: bool = True,
-) -> Iterator[PageContext]:
-    """Every page's context in one language.
+) -> Iterator[PageMaker]:
+    """Every page's context in one language, each made when its maker is called.
 
     An incremental build asks for fewer: the pages of the `documents` named (all if None), the data
     pages, and, if `listings`, every other page that is not a document's own (home, sections, registries).
@@ -441,7 +447,25 @@ def site_pages(
 
     for document in site.documents.values():
         if documents is None or document.id in documents:
-            yield _document_context(site, document, lang, base, crumbs, open_data)
+            yield partial(_document_context, site, document, lang, base, crumbs, open_data)
+    # The other pages are few next to the documents' (one per section, registry entry, dataset).
+    for context in _other_pages(site, lang, t, base, crumbs, open_data, listings):
+        yield partial(_made, context)
+
+
+def _made(context: PageContext) -> PageContext:
+    return context
+
+
+def _other_pages(
+    site: Site,
+    lang: str,
+    t: Strings,
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    open_data: OpenData,
+    listings: bool,
+) -> Iterator[PageContext]:
     # The data pages describe the open data (sizes, counts), which every build makes afresh.
     yield from _data_pages(site, lang, t, base, crumbs, open_data)
     if not listings:

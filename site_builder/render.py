@@ -32,6 +32,7 @@ from .pages import (
     DatasetContext,
     DocumentContext,
     PageContext,
+    PageMaker,
     embed_context,
     not_found_page,
     site_pages,
@@ -90,7 +91,6 @@ def render_site(
     chosen = None if plan is None else plan.documents
     listings = plan is None or plan.listings
     documents = [d for d in site.documents.values() if chosen is None or d.id in chosen]
-    renderer.render_ahead((document.body for document in documents), jobs)
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
         wanted = None if plan is None else _planned_paths(site, lang, documents, listings)
@@ -224,8 +224,11 @@ def _page(
     renderer: MarkdownRenderer,
     figures: dict[str, list[Figure]],
     previous_keys: Mapping[str, str],
-    context: PageContext,
+    make: PageMaker,
 ) -> _Page:
+    # Made here, in the worker that renders the page, so each document's Markdown is converted by one
+    # worker (and in the same pass over the pages as the templates, spread over the same workers).
+    context = make()
     key = _content_key(context)
     if key and previous_keys.get(context.path) == key:
         return _Page(context.path, None, None, [], {}, key, kept=True)

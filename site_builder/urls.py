@@ -7,7 +7,7 @@ pages are made relative with `relative_url`.
 
 from __future__ import annotations
 
-import posixpath
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 SECTIONS: dict[str, str] = {
@@ -164,26 +164,30 @@ def relative_url(from_path: str, to_path: str) -> str:
     """A link from the page at `from_path` to `to_path`, both output paths; index.html is dropped."""
     is_page = to_path.endswith("index.html")
     target = to_path[: -len("index.html")] if is_page else to_path
-    relative = _relative_path(posixpath.dirname(from_path), target)
+    relative = _relative_parts(_parts(from_path.rpartition("/")[0]), _parts(target))
     if is_page:
         relative = "./" if relative == "." else relative + "/"
     return relative
 
 
-def _relative_path(start: str, target: str) -> str:
+@lru_cache(maxsize=8192)
+def _parts(path: str) -> tuple[str, ...]:
+    # A page's links all start from its folder, and most lead to the same few pages (navigation, footer).
+    return tuple(part for part in path.split("/") if part and part != ".")
+
+
+def _relative_parts(start: tuple[str, ...], target: tuple[str, ...]) -> str:
     """posixpath.relpath(target, start) for two paths below the same root, without touching the file system.
 
     Every page calls this dozens of times (navigation, breadcrumbs, lists); relpath's abspath calls made
     it the most expensive line of a build.
     """
-    start_parts = [part for part in start.split("/") if part and part != "."]
-    target_parts = [part for part in target.split("/") if part and part != "."]
     common = 0
-    for a, b in zip(start_parts, target_parts, strict=False):
+    for a, b in zip(start, target, strict=False):
         if a != b:
             break
         common += 1
-    return "/".join([".."] * (len(start_parts) - common) + target_parts[common:]) or "."
+    return "/".join([".."] * (len(start) - common) + list(target[common:])) or "."
 
 
 def root_relative_url(base_url: str, path: str) -> str:
