@@ -109,6 +109,25 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
     return _crowded_paragraph(text, crowded) if crowded else None
 
 
+_FEWEST_OF = {char: min(MAX_MARKUP_PER_TEXT[char], MAX_MARKUP_PER_PARAGRAPH[char]) for char in MAX_MARKUP_PER_TEXT}
+
+
+def may_have_markdown_problem(texts: list[str]) -> bool:
+    """False if `markdown_problem` finds nothing in any of `texts`; True if it may find something.
+
+    One look at all the texts joined costs far less than one `markdown_problem` per text (a front matter
+    holds a hundred short ones). Joined with line breaks, every text starts a line and no line runs into
+    the next; a text holds no more of a character than all of them together, and a footnote needs '[^'.
+    """
+    joined = "\n".join(texts)
+    return (
+        "[^" in joined
+        or _DEEP_PREFIX.match(joined) is not None
+        or _DEEP_LINE.search(joined) is not None
+        or any(joined.count(char) > fewest for char, fewest in _FEWEST_OF.items())
+    )
+
+
 def _crowded_paragraph(text: str, limits: dict[str, int]) -> tuple[int, str, str] | None:
     line = 0
     for paragraph in _PARAGRAPH_BREAK.split(text):

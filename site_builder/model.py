@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar, cast
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics
-from .load import RawDocument, RawRegistry
+from .load import RawDocument, RawRegistry, paused_cycle_collection
 from .models import DOCUMENT_TYPES, REGISTRIES, DocumentBase
 from .models.registry import Convention, Municipality, Organisation, Party, Sdg, Topic
 from .models.validate import did_you_mean, report_validation_error
@@ -146,18 +146,19 @@ def validate_documents(
 ) -> list[ContentDocument]:
     """Validate every document (with `validate`) and refuse two documents with one identifier."""
     documents: dict[str, ContentDocument] = {}
-    for item in raw:
-        document = validate(item, diagnostics)
-        if document is None:
-            continue
-        if document.id in documents:
-            diagnostics.error(
-                document.origin.path,
-                1,
-                1,
-                f"duplicate identifier '{document.id}'",
-                f"{documents[document.id].origin.path} has the same file name; rename one",
-            )
-            continue
-        documents[document.id] = document
+    with paused_cycle_collection():
+        for item in raw:
+            document = validate(item, diagnostics)
+            if document is None:
+                continue
+            if document.id in documents:
+                diagnostics.error(
+                    document.origin.path,
+                    1,
+                    1,
+                    f"duplicate identifier '{document.id}'",
+                    f"{documents[document.id].origin.path} has the same file name; rename one",
+                )
+                continue
+            documents[document.id] = document
     return [documents[key] for key in sorted(documents)]
