@@ -80,7 +80,7 @@ def rebuild_bodies(
         document.body, document.body_line, document.source_text = edited.body, edited.body_line, edited.source_text
         documents[document.id] = replace(documents[document.id], body=document_hashes(document)[1])
     found = Diagnostics()
-    open_data = derive_open_data(site, theme.strings, found)
+    open_data = derive_open_data(site, theme.strings, found, before=last.loaded.open_data)
     state = SiteState(last.state.key, documents)
     result = None
     if not found.has_errors():

@@ -127,18 +127,27 @@ def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
     return record
 
 
-def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagnostics) -> OpenData:
-    """Every open-data file; values that do not fit their tables are diagnostics."""
+def derive_open_data(
+    site: Site, strings: dict[str, Strings], diagnostics: Diagnostics, before: OpenData | None = None
+) -> OpenData:
+    """Every open-data file; values that do not fit their tables are diagnostics.
+
+    `before` is this site's open data before an edit of documents' Markdown bodies alone (see bodies.py):
+    then only what shows a body is made again (the documents' JSON, and the catalogue, which gives sizes).
+    """
     data = OpenData()
-    data.tables = build_tables(site, diagnostics)
-    for table in data.tables:
-        data.files[table_path(table.spec.name)] = write_csv(table.spec.columns, (row.values for row in table.rows))
-    for indicator_id, ref in sorted(site.indicators.items()):
-        rows = [
-            (p.year, series, p.breakdown, p.value, p.denominator, p.text, p.note)
-            for series, p in indicator_points(ref.indicator)
-        ]
-        data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
+    if before is not None:
+        data.files, data.tables, data._tables_by_origin = dict(before.files), before.tables, before._tables_by_origin
+    else:
+        data.tables = build_tables(site, diagnostics)
+        for table in data.tables:
+            data.files[table_path(table.spec.name)] = write_csv(table.spec.columns, (row.values for row in table.rows))
+        for indicator_id, ref in sorted(site.indicators.items()):
+            rows = [
+                (p.year, series, p.breakdown, p.value, p.denominator, p.text, p.note)
+                for series, p in indicator_points(ref.indicator)
+            ]
+            data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
     made: dict[tuple[str, ...], str] = {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
@@ -148,14 +157,15 @@ def derive_open_data(site: Site, strings: dict[str, Strings], diagnostics: Diagn
             path = document_json_path(document.type, document.id)
             data.files[path] = (record + "\n").encode("utf-8")
             data.document_files[document.id] = path
-    for name in REGISTRY_FILES:
-        entries = getattr(site.registries, name)
-        data.files[f"{DATA_DIR}/{name}.json"] = json_bytes(
-            [entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]
-        )
     _record_texts.clear()
     _record_texts.update(made)
-    data.files[POPOLO_PATH] = json_bytes(popolo(site))
+    if before is None:
+        for name in REGISTRY_FILES:
+            entries = getattr(site.registries, name)
+            data.files[f"{DATA_DIR}/{name}.json"] = json_bytes(
+                [entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]
+            )
+        data.files[POPOLO_PATH] = json_bytes(popolo(site))
     data.datasets = _datasets(site, data, strings)
     data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
     catalogue = dcat.build_catalogue(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
