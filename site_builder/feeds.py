@@ -8,7 +8,7 @@ so two builds of the same content give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import urls
@@ -17,7 +17,6 @@ from .i18n import Strings
 from .model import ContentDocument
 
 ATOM = "http://www.w3.org/2005/Atom"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 MAX_ENTRIES = 50
 """Feed readers want the latest changes, not an archive; the lists on the site hold the rest."""
 
@@ -53,7 +52,13 @@ def _timestamp(day: dt.date) -> str:
 
 def _dated(site: Site, documents: list[ContentDocument]) -> list[tuple[ContentDocument, dt.date]]:
     """Decisions that have a date to place them in time (an undated one cannot be an Atom entry)."""
-    found = [(d, _updated(site, d)) for d in documents if d.type == "decision"]
+    return _dated_with(documents, lambda d: _updated(site, d))
+
+
+def _dated_with(
+    documents: list[ContentDocument], updated: Callable[[ContentDocument], dt.date | None]
+) -> list[tuple[ContentDocument, dt.date]]:
+    found = [(d, updated(d)) for d in documents if d.type == "decision"]
     return [(d, day) for d, day in found if day is not None][:MAX_ENTRIES]
 
 
@@ -62,14 +67,22 @@ def municipalities_with_feeds(site: Site) -> list[str]:
     return [m for m, documents in site.by_municipality.items() if _dated(site, documents)]
 
 
-def site_feed(site: Site, t: Strings) -> Feed | None:
-    if not _dated(site, site.by_type.get("decision", [])):
+def site_feed(site: Site, t: Strings, entries: list[tuple[ContentDocument, dt.date]] | None = None) -> Feed | None:
+    """The site's feed, if it has one; `entries`, if given, are its dated decisions."""
+    if entries is None:
+        entries = _dated(site, site.by_type.get("decision", []))
+    if not entries:
         return None
     return Feed(urls.decisions_feed_path(t.lang), t("feed.decisions", site=site.config.settings.name_in(t.lang)))
 
 
-def municipality_feed(site: Site, t: Strings, municipality_id: str) -> Feed | None:
-    if not _dated(site, site.by_municipality.get(municipality_id, [])):
+def municipality_feed(
+    site: Site, t: Strings, municipality_id: str, entries: list[tuple[ContentDocument, dt.date]] | None = None
+) -> Feed | None:
+    """The municipality's feed, if it has one; `entries`, if given, are its dated decisions."""
+    if entries is None:
+        entries = _dated(site, site.by_municipality.get(municipality_id, []))
+    if not entries:
         return None
     name = site.registries.municipalities[municipality_id].value.name_in(t.lang)
     return Feed(urls.municipality_feed_path(t.lang, municipality_id), t("feed.municipality", municipality=name))
@@ -77,70 +90,94 @@ def municipality_feed(site: Site, t: Strings, municipality_id: str) -> Feed | No
 
 def feed_files(site: Site, strings: dict[str, Strings]) -> dict[str, bytes]:
     """Every feed of the site, by output path."""
+    known: dict[int, dt.date | None] = {}
+
+    def updated(document: ContentDocument) -> dt.date | None:
+        # A decision is in the site's feed and its municipality's, in every language: its dates are read once.
+        key = id(document)
+        if key not in known:
+            known[key] = _updated(site, document)
+        return known[key]
+
+    site_entries = _dated_with(site.by_type.get("decision", []), updated)
+    municipality_entries = {m: _dated_with(documents, updated) for m, documents in site.by_municipality.items()}
     files: dict[str, bytes] = {}
     for lang in site.config.settings.languages:
         t = strings[lang]
-        feed = site_feed(site, t)
+        feed = site_feed(site, t, site_entries)
         if feed is not None:
-            files[feed.path] = _atom(site, t, feed, urls.section_path(lang, "decision"), site.by_type["decision"])
-        for municipality_id in municipalities_with_feeds(site):
-            feed = municipality_feed(site, t, municipality_id)
-            assert feed is not None
-            page = urls.municipality_path(lang, municipality_id)
-            files[feed.path] = _atom(site, t, feed, page, site.by_municipality[municipality_id])
+            files[feed.path] = _atom(site, t, feed, urls.section_path(lang, "decision"), site_entries)
+        for municipality_id, entries in municipality_entries.items():
+            own = municipality_feed(site, t, municipality_id, entries)
+            if own is not None:
+                page = urls.municipality_path(lang, municipality_id)
+                files[own.path] = _atom(site, t, own, page, entries)
     return files
 
 
-def _text(parent: ET.Element, tag: str, text: str, lang: str | None = None) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    element.text = text
-    if lang is not None:
-        element.set(XML_LANG, lang)
-    return element
+def _cdata(text: str) -> str:
+    """Element text escaped as ElementTree escapes it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _link(parent: ET.Element, href: str, rel: str, media_type: str | None = None, lang: str | None = None) -> None:
-    element = ET.SubElement(parent, "link", {"href": href, "rel": rel})
+def _attribute(text: str) -> str:
+    """An attribute value escaped as ElementTree (Python 3.11) escapes it."""
+    text = _cdata(text).replace('"', "&quot;")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _text(indent: str, tag: str, text: str, lang: str | None = None) -> str:
+    attributes = f' xml:lang="{_attribute(lang)}"' if lang is not None else ""
+    if not text:
+        return f"{indent}<{tag}{attributes} />"
+    return f"{indent}<{tag}{attributes}>{_cdata(text)}</{tag}>"
+
+
+def _link(indent: str, href: str, rel: str, media_type: str | None = None, lang: str | None = None) -> str:
+    attributes = f'href="{_attribute(href)}" rel="{_attribute(rel)}"'
     if media_type:
-        element.set("type", media_type)
+        attributes += f' type="{_attribute(media_type)}"'
     if lang:
-        element.set("hreflang", lang)
+        attributes += f' hreflang="{_attribute(lang)}"'
+    return f"{indent}<link {attributes} />"
 
 
-def _atom(site: Site, t: Strings, feed: Feed, page_path: str, documents: list[ContentDocument]) -> bytes:
+def _atom(site: Site, t: Strings, feed: Feed, page_path: str, entries: list[tuple[ContentDocument, dt.date]]) -> bytes:
+    """The feed as ElementTree would write it indented, without building the tree: a site has thousands of feeds."""
     settings = site.config.settings
     base = settings.base_url
-    entries = _dated(site, documents)
-    # Plain tag names with an xmlns attribute give the usual unprefixed Atom markup.
-    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: t.lang})
-    _text(root, "id", urls.public_url(base, feed.path))
-    _text(root, "title", feed.title)
-    _text(root, "subtitle", settings.description_in(t.lang))
-    _text(root, "updated", _timestamp(max(day for _, day in entries)))
-    _link(root, urls.public_url(base, feed.path), "self", "application/atom+xml")
-    _link(root, urls.public_url(base, page_path), "alternate", "text/html", t.lang)
-    author = ET.SubElement(root, "author")
-    _text(author, "name", settings.publisher.name if settings.publisher else settings.name_in(t.lang))
+    top, inner = "\n  ", "\n    "
+    lines = [f"<?xml version='1.0' encoding='utf-8'?>\n<feed xmlns=\"{ATOM}\" xml:lang=\"{_attribute(t.lang)}\">"]
+    lines.append(_text(top, "id", urls.public_url(base, feed.path)))
+    lines.append(_text(top, "title", feed.title))
+    lines.append(_text(top, "subtitle", settings.description_in(t.lang)))
+    lines.append(_text(top, "updated", _timestamp(max(day for _, day in entries))))
+    lines.append(_link(top, urls.public_url(base, feed.path), "self", "application/atom+xml"))
+    lines.append(_link(top, urls.public_url(base, page_path), "alternate", "text/html", t.lang))
+    lines.append(f"{top}<author>")
+    lines.append(_text(inner, "name", settings.publisher.name if settings.publisher else settings.name_in(t.lang)))
     if settings.publisher and settings.publisher.url:
-        _text(author, "uri", str(settings.publisher.url))
-    _text(root, "rights", f"{settings.licence.name} ({settings.licence.url})")
+        lines.append(_text(inner, "uri", str(settings.publisher.url)))
+    lines.append(f"{top}</author>")
+    lines.append(_text(top, "rights", f"{settings.licence.name} ({settings.licence.url})"))
     for document, updated in entries:
         model = document.model
         url = urls.public_url(base, urls.document_path(t.lang, document.type, document.id))
-        entry = ET.SubElement(root, "entry")
-        _text(entry, "id", url)
-        _text(entry, "title", model.title, model.lang)
-        _text(entry, "updated", _timestamp(updated))
+        lines.append(f"{top}<entry>")
+        lines.append(_text(inner, "id", url))
+        lines.append(_text(inner, "title", model.title, model.lang))
+        lines.append(_text(inner, "updated", _timestamp(updated)))
         published = _published(document)
         if published is not None:
-            _text(entry, "published", _timestamp(published))
-        _link(entry, url, "alternate", "text/html", t.lang)
+            lines.append(_text(inner, "published", _timestamp(published)))
+        lines.append(_link(inner, url, "alternate", "text/html", t.lang))
         municipality = getattr(model, "municipality", None)
         if municipality:
             label = site.registries.municipalities[municipality].value.name_in(t.lang)
-            ET.SubElement(entry, "category", {"term": municipality, "label": label})
+            lines.append(f'{inner}<category term="{_attribute(municipality)}" label="{_attribute(label)}" />')
         if model.summary:
-            _text(entry, "summary", model.summary, model.lang)
-    ET.indent(root)
-    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return text + b"\n"
+            lines.append(_text(inner, "summary", model.summary, model.lang))
+        lines.append(f"{top}</entry>")
+    lines.append("\n</feed>\n")
+    # ElementTree writes a character UTF-8 cannot hold (a lone surrogate) as a character reference.
+    return "".join(lines).encode("utf-8", "xmlcharrefreplace")

@@ -253,3 +253,30 @@ def test_a_value_that_does_not_fit_its_column_is_a_diagnostic(make_project):
         f"{DECISION}:2:1: error: decisions.csv: the value '23.08.2022' does not fit column 'date' (date) "
         "(correct the value's type in the source)"
     ]
+
+
+AWKWARD = ["", "plain", 'a & b < c > d "e"', "line\nbreak\r\ttab", "ø’\u2028"]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_feed_elements_are_escaped_as_elementtree_escapes_them(text):
+    """feeds.py writes Atom as text; each element is what ElementTree writes for it."""
+    import xml.etree.ElementTree as ET
+
+    from site_builder import feeds
+
+    def tree_text(element: ET.Element) -> str:
+        return ET.tostring(element, encoding="unicode")
+
+    element = ET.Element("title")
+    element.text = text
+    element.set("{http://www.w3.org/XML/1998/namespace}lang", text or "nb")
+    assert feeds._text("", "title", text, text or "nb") == tree_text(element)
+    plain = ET.Element("id")
+    plain.text = text
+    assert feeds._text("", "id", text) == tree_text(plain)
+    link = ET.Element("link", {"href": text, "rel": "alternate"})
+    link.set("type", "text/html")
+    if text:
+        link.set("hreflang", text)
+    assert feeds._link("", text, "alternate", "text/html", text) == tree_text(link)

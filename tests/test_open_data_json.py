@@ -1,13 +1,19 @@
-"""The open-data JSON files: a list made from its items' JSON texts has the bytes of the list encoded whole."""
+"""The open-data JSON files: the standard library's indented text, and a list made from its items' JSON texts has the
+bytes of the list encoded whole."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import json
+from typing import Any, Literal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from site_builder.opendata.exports import json_bytes, json_list_bytes, json_text
+from site_builder.opendata.modeljson import json_value
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
 values = st.recursive(
@@ -18,3 +24,65 @@ values = st.recursive(
 @given(st.lists(values, max_size=5))
 def test_a_list_from_its_items_texts_is_the_list_encoded_whole(items: list[Any]) -> None:
     assert json_list_bytes([json_text(item) for item in items]) == json_bytes(items)
+
+
+def stdlib_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+odd_scalars = st.one_of(
+    scalars, st.floats(), st.integers(min_value=-(10**30), max_value=10**30), st.text('"\\\n\t\u2028é€\x00\x1f')
+)
+odd_values = st.recursive(
+    odd_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text('ab"\\é\n', max_size=3), inner, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+@given(odd_values)
+def test_json_text_is_what_the_standard_library_writes(value: Any) -> None:
+    assert json_text(value) == stdlib_text(value)
+
+
+def test_json_text_hands_values_it_does_not_know_to_the_standard_library() -> None:
+    class Code(str):
+        pass
+
+    deep: list[Any] = []
+    for _ in range(40):
+        deep = [{"k": deep}]
+    for value in ({2: "a", 1: True}, {"x": Code("y")}, [float("inf"), float("nan"), -float("inf")], deep):
+        assert json_text(value) == stdlib_text(value)
+    with pytest.raises(TypeError):
+        json_text({"when": dt.date(2024, 1, 1)})
+    with pytest.raises(TypeError):
+        json_text({1: "a", "2": True})
+
+
+class Point(BaseModel):
+    value: float | None = None
+
+
+class Vote(BaseModel):
+    option: Literal["yes", "no"]
+    count: int
+    day: dt.date | None = None
+    tags: dict[str, list[str]] = {}
+
+
+class Case(BaseModel):
+    title: str
+    votes: list[Vote] = []
+    points: list[Point] = []
+
+
+def test_a_models_json_value_is_its_json_mode_dump() -> None:
+    plain = Case(title='A "case"\n', votes=[Vote(option="yes", count=3, day=dt.date(2024, 5, 1), tags={"b": ["x"]})])
+    infinite = Case(title="x", points=[Point(value=float("inf")), Point(value=float("nan")), Point()])
+    for model in (plain, infinite, Vote(option="no", count=0)):
+        assert json_text(json_value(model)) == stdlib_text(model.model_dump(mode="json"))
