@@ -70,6 +70,9 @@ class OpenData:
     datasets: list[Dataset] = field(default_factory=list)
     document_files: dict[str, str] = field(default_factory=dict)
     """Each document's own JSON file, by document id."""
+    record_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """What each document's JSON was made of, by document id: a rebuild after an edit of bodies alone makes
+    again only the JSON whose document changed."""
     _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def tables_with(self, origin: Origin) -> list[str]:
@@ -91,27 +94,40 @@ def json_bytes(value: Any) -> bytes:
 def json_list_bytes(items: Sequence[str]) -> bytes:
     """`json_bytes` of a list, made from its items' `json_text`: a document's record, published both alone
     and in its type's list, is encoded once (with indentation, json encodes in Python, slowly)."""
-    if not items:
-        return json_bytes([])
+    return _joined_list([_list_item(item) for item in items])
+
+
+def _list_item(text: str) -> str:
     # A JSON text holds no line break but between values, so indenting every line indents the item.
-    indented = ",\n".join("  " + item.replace("\n", "\n  ") for item in items)
-    return ("[\n" + indented + "\n]\n").encode("utf-8")
+    return "  " + text.replace("\n", "\n  ")
 
 
-_record_texts: dict[tuple[str, ...], str] = {}
-"""Each document's JSON text from the last build in this process, by everything it is made of: a rebuild
-in `serve` encodes again only the documents that changed (encoding is most of deriving the open data)."""
+def _joined_list(indented: Sequence[str]) -> bytes:
+    if not indented:
+        return json_bytes([])
+    return ("[\n" + ",\n".join(indented) + "\n]\n").encode("utf-8")
 
 
-def _record_text(site: Site, document: ContentDocument, made: dict[tuple[str, ...], str]) -> str:
+RecordKey = tuple[str, ...]
+
+_record_texts: dict[RecordKey, tuple[str, str]] = {}
+"""Each document's JSON text (alone, and indented as an item of its type's list) from the last build in this
+process, by everything it is made of: a rebuild in `serve` encodes again only the documents that changed
+(encoding is most of deriving the open data)."""
+
+
+def _record_key(site: Site, document: ContentDocument) -> RecordKey:
     settings = site.config.settings
     changed = site.last_changed.get(document.source_path)
-    key = (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
-    text = _record_texts.get(key)
-    if text is None:
+    return (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
+
+
+def _record_text(site: Site, document: ContentDocument, key: RecordKey) -> tuple[str, str]:
+    texts = _record_texts.get(key)
+    if texts is None:
         text = json_text(document_record(site, document))
-    made[key] = text
-    return text
+        texts = (text, _list_item(text))
+    return texts
 
 
 def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
@@ -148,15 +164,23 @@ def derive_open_data(
                 for series, p in indicator_points(ref.indicator)
             ]
             data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
-    made: dict[tuple[str, ...], str] = {}
+    made: dict[RecordKey, tuple[str, str]] = {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
-        records = [_record_text(site, d, made) for d in ordered]
-        data.files[type_json_path(doc_type)] = json_list_bytes(records)
-        for document, record in zip(ordered, records, strict=True):
+        changed = before is None
+        items = []
+        for document in ordered:
+            key = _record_key(site, document)
+            text, item = made[key] = _record_text(site, document, key)
+            items.append(item)
             path = document_json_path(document.type, document.id)
-            data.files[path] = (record + "\n").encode("utf-8")
             data.document_files[document.id] = path
+            data.record_keys[document.id] = key
+            if before is None or before.record_keys.get(document.id) != key:
+                data.files[path] = (text + "\n").encode("utf-8")
+                changed = True
+        if changed:
+            data.files[type_json_path(doc_type)] = _joined_list(items)
     _record_texts.clear()
     _record_texts.update(made)
     if before is None:
@@ -167,7 +191,8 @@ def derive_open_data(
             )
         data.files[POPOLO_PATH] = json_bytes(popolo(site))
     data.datasets = _datasets(site, data, strings)
-    data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
+    if before is None:  # it gives only the tables' sizes
+        data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
     catalogue = dcat.build_catalogue(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
     data.files[dcat.CATALOGUE_TURTLE_PATH] = dcat.catalogue_turtle(catalogue).encode("utf-8")
     data.files[dcat.CATALOGUE_JSONLD_PATH] = dcat.catalogue_jsonld(catalogue).encode("utf-8")
