@@ -65,9 +65,39 @@ def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.name for c in columns])
-    for row in rows:
-        writer.writerow([format_cell(value, column) for value, column in zip(row, columns, strict=True)])
+    # Column by column: each column's cells are formatted in one comprehension (a site has millions of cells).
+    cells = [
+        _format_column(values, column) for values, column in zip(_by_column(rows, len(columns)), columns, strict=True)
+    ]
+    writer.writerows(zip(*cells, strict=True))
     return buffer.getvalue().encode("utf-8")
+
+
+def _by_column(rows: Iterable[Sequence[Any]], width: int) -> list[tuple[Any, ...]]:
+    listed = list(rows)
+    if not listed:
+        return [() for _ in range(width)]
+    by_column = list(zip(*listed, strict=True))
+    if len(by_column) != width:
+        raise ValueError(f"a row has {len(by_column)} values for {width} columns")
+    return by_column
+
+
+def _format_column(values: Sequence[Any], column: Column) -> list[str]:
+    """`format_cell` of each value, with the usual cases spelled out for speed."""
+    if column.type == "string":
+        return [
+            (value if not value.startswith(_NEUTRALISED) else "'" + value)
+            if type(value) is str
+            else format_cell(value, column)
+            for value in values
+        ]
+    if column.type == "integer":
+        return [str(value) if type(value) is int else format_cell(value, column) for value in values]
+    return [format_cell(value, column) for value in values]
+
+
+_NEUTRALISED = (*FORMULA_STARTS, "'")
 
 
 def read_csv(data: bytes, columns: Sequence[Column]) -> list[tuple[Any, ...]]:
