@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -109,8 +109,9 @@ def document_year(document: ContentDocument) -> int | None:
     model = document.model
     if model.date is not None:
         return model.date.year
+    fields = vars(model)  # not getattr: most models lack these fields, and a miss is slow
     for name in ("period_start", "start_year"):
-        value = getattr(model, name, None)
+        value = fields.get(name)
         if isinstance(value, int):
             return value
     if isinstance(model, Decision):
@@ -125,8 +126,18 @@ def sort_key(document: ContentDocument) -> tuple[str, str]:
     year = document_year(document)
     date = document.model.date.isoformat() if document.model.date else f"{year or 0:04d}"
     # Inverting characters sorts dates descending while titles stay ascending.
-    inverted = "".join(chr(0x10FFFF - ord(c)) for c in date)
-    return inverted, document.model.title.casefold()
+    return date.translate(_INVERTED), document.model.title.casefold()
+
+
+class _Inverted(dict[int, str]):
+    """Each character's inverse (0x10FFFF minus its code), for `str.translate`."""
+
+    def __missing__(self, code: int) -> str:
+        inverse = self[code] = chr(0x10FFFF - code)
+        return inverse
+
+
+_INVERTED = _Inverted()
 
 
 MAX_REFERENCED_FILE_BYTES = 50_000_000
@@ -159,6 +170,35 @@ def check_file_reference(files_dir: Path, root: Path, value: str) -> tuple[str, 
             "link to it instead",
         )
     return None
+
+
+_CHECKED_FIELDS: dict[type[BaseModel], tuple[tuple[str, str | None], ...]] = {}
+
+
+def _checked_fields(model_type: type[BaseModel]) -> tuple[tuple[str, str | None], ...]:
+    """The fields of a model that refer to something or may hold models, with the kind of target each
+    refers to; worked out once per model, as the checker visits every model of every document."""
+    fields = _CHECKED_FIELDS.get(model_type)
+    if fields is None:
+        fields = _CHECKED_FIELDS[model_type] = tuple(
+            (name, REFERENCE_FIELDS.get(name))
+            for name, info in model_type.model_fields.items()
+            if name in REFERENCE_FIELDS or _may_hold_models(info.annotation)
+        )
+    return fields
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    """Whether a field so annotated may hold a model, or a list of them (True when unsure)."""
+    if isinstance(annotation, type):
+        return issubclass(annotation, BaseModel)
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return False
+    if origin is Annotated:
+        return _may_hold_models(get_args(annotation)[0])
+    arguments = get_args(annotation)
+    return any(_may_hold_models(argument) for argument in arguments) if arguments else True
 
 
 class _ReferenceChecker:
@@ -201,9 +241,8 @@ class _ReferenceChecker:
     ) -> None:
         if isinstance(model, Decision):
             motions = self._motion_ids(model, origin)
-        for name in type(model).model_fields:
+        for name, kind in _checked_fields(type(model)):
             value = getattr(model, name)
-            kind = REFERENCE_FIELDS.get(name)
             if kind is not None and value is not None and not isinstance(value, BaseModel):
                 values = value if isinstance(value, list) else [value]
                 for index, item in enumerate(values):
@@ -320,18 +359,20 @@ def _index(site: Site, documents: list[ContentDocument]) -> None:
     by_year: dict[int, list[ContentDocument]] = defaultdict(list)
     for document in documents:
         model = document.model
+        # The fields by name: getattr on a model without the field is slow to miss (and conditions may be text).
+        fields = vars(model)
         by_type[document.type].append(document)
-        municipalities = {getattr(model, "municipality", None), *getattr(model, "parties", [])}
-        for relation in getattr(model, "relations", []):
+        municipalities = {fields.get("municipality"), *fields.get("parties", [])}
+        for relation in fields.get("relations", []):
             municipalities.add(relation.partner_municipality)
-        for peer in getattr(model, "peers", []):
+        for peer in fields.get("peers", []):
             municipalities.add(peer.municipality)
-        for condition in getattr(model, "conditions", []):
+        for condition in fields.get("conditions", []):
             municipalities.add(getattr(condition, "municipality", None))
         for municipality in sorted(m for m in municipalities if m):
             by_municipality[municipality].append(document)
-        organisations = {getattr(model, "organisation", None), getattr(model, "requested_by", None)}
-        for relation in getattr(model, "relations", []):
+        organisations = {fields.get("organisation"), fields.get("requested_by")}
+        for relation in fields.get("relations", []):
             organisations.add(relation.partner_organisation)
         if isinstance(model, Decision):
             organisations.update(c.body for c in model.consultations)
@@ -345,12 +386,18 @@ def _index(site: Site, documents: list[ContentDocument]) -> None:
         year = document_year(document)
         if year is not None:
             by_year[year].append(document)
-    site.by_type = {k: sorted(v, key=sort_key) for k, v in sorted(by_type.items())}
-    site.by_municipality = {k: sorted(v, key=sort_key) for k, v in sorted(by_municipality.items())}
-    site.by_organisation = {k: sorted(v, key=sort_key) for k, v in sorted(by_organisation.items())}
-    site.by_topic = {k: sorted(v, key=sort_key) for k, v in sorted(by_topic.items())}
-    site.by_sdg = {k: sorted(v, key=sort_key) for k, v in sorted(by_sdg.items())}
-    site.by_year = {k: sorted(v, key=sort_key) for k, v in sorted(by_year.items(), reverse=True)}
+    # A document is in several lists: its place is worked out once.
+    keys = {id(document): sort_key(document) for document in documents}
+
+    def key(document: ContentDocument) -> tuple[str, str]:
+        return keys[id(document)]
+
+    site.by_type = {k: sorted(v, key=key) for k, v in sorted(by_type.items())}
+    site.by_municipality = {k: sorted(v, key=key) for k, v in sorted(by_municipality.items())}
+    site.by_organisation = {k: sorted(v, key=key) for k, v in sorted(by_organisation.items())}
+    site.by_topic = {k: sorted(v, key=key) for k, v in sorted(by_topic.items())}
+    site.by_sdg = {k: sorted(v, key=key) for k, v in sorted(by_sdg.items())}
+    site.by_year = {k: sorted(v, key=key) for k, v in sorted(by_year.items(), reverse=True)}
 
 
 def _all_sdgs(model: BaseModel) -> list[str]:

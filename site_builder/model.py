@@ -133,7 +133,7 @@ def validate_document(raw: RawDocument, diagnostics: Diagnostics) -> ContentDocu
         model=value,
         body=raw.body,
         body_line=raw.body_line,
-        origin=Origin(shown, raw.front_matter),
+        origin=Origin(shown, raw.front_matter.without_data()),
         source_path=shown,
         source_text=raw.source.text,
     )

@@ -122,6 +122,13 @@ class YamlDocument:
                 _Builder(loader, YamlDocument(None), self._positions, self._line_offset).run(node)
         return self._positions
 
+    def without_data(self) -> YamlDocument:
+        """The same document for its positions only: what keeps a model's origin need not keep the data
+        as well, which the model holds again."""
+        document = YamlDocument(None, self._text, self._line_offset, self._start, self._end)
+        document._positions = self._positions
+        return document
+
     def position(self, location: Location) -> tuple[int, int]:
         """The closest recorded position for `location`, walking up to its parents."""
         positions = self.positions
