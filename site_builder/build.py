@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,9 @@ from .load import RawDocument, RawRegistry, load_content, load_registries, read_
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
+from .output import relocated
 from .series import load_series
-from .write import Written, write_site
+from .write import OutputRefused, Written, staging_folder, write_site
 
 if TYPE_CHECKING:
     from .opendata.exports import OpenData
@@ -105,6 +107,7 @@ def compile_site(
     markdown: MarkdownRenderer | None = None,
     previous: Previous | None = None,
     checks: DocumentChecks | None = None,
+    spool: Path | None = None,
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
@@ -112,7 +115,8 @@ def compile_site(
     render the pages; the output is the same for any number. `markdown` may hold Markdown converted
     by an earlier build (see cache.py). With the `previous` build, only the pages a change touches are
     rendered (incremental.py) and only their links checked; the files are the same as a clean build's.
-    `checks` keeps each content file's checks for the next rebuild (document_checks.py).
+    `checks` keeps each content file's checks for the next rebuild (document_checks.py). With a `spool`
+    folder, pages are written there as they are rendered and the result holds them as files (render.py).
     """
     from .opendata.exports import derive_open_data
     from .theme import load_theme
@@ -128,7 +132,7 @@ def compile_site(
         return None
     state = site_state(site, theme.dirs)
     return render_checked(
-        Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous
+        Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous, spool=spool
     )
 
 
@@ -151,6 +155,7 @@ def render_checked(
     markdown: MarkdownRenderer | None = None,
     previous: Previous | None = None,
     derived: Mapping[str, bytes] | None = None,
+    spool: Path | None = None,
 ) -> BuildResult | None:
     """The pages `state` needs rendered (all, or with `previous` only the stale ones), the feeds, sitemap
     and search index, and the link check; None if anything failed. `derived`: the feeds and sitemap of
@@ -170,7 +175,7 @@ def render_checked(
     if previous is not None and planned is not None:
         kept = kept_files(previous.state, planned)
         keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept}
-    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys)
+    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys, spool)
     if diagnostics.has_errors():
         return None
     pages: Mapping[str, bytes] = rendered.files
@@ -268,22 +273,41 @@ def build(
     if cache is not None and out_dir is not None and previous_output is not None:
         state = load_state(cache.folder)
         previous = None if state is None else Previous(state, OutputFolder(out_dir, previous_output))
-    result = compile_site(config_path, diagnostics, progress, search, jobs, markdown, previous)
-    if result is None:
-        raise BuildFailed(diagnostics.sorted())
-    written: dict[str, Written] = {}
-    if out_dir is not None:
-        made = len(result.files) if result.made is None else len(result.made)
-        progress(f"writing {made} of {len(result.files)} files")
-        if cache is not None:
-            cache.forget_output()
-            save_state(cache.folder, None)
-        written = write_site(result.files, out_dir, _protected_paths(result.site.config), previous_output, result.made)
-        if cache is not None:
-            save_state(cache.folder, result.state)
+    # Pages go straight into the folder that will replace the output, not into memory (see write.py).
+    spool = staging_folder(out_dir) if out_dir is not None else None
+    try:
+        if spool is not None:
+            _make_spool(spool)
+        result = compile_site(config_path, diagnostics, progress, search, jobs, markdown, previous, spool=spool)
+        if result is None:
+            raise BuildFailed(diagnostics.sorted())
+        written: dict[str, Written] = {}
+        if out_dir is not None:
+            made = len(result.files) if result.made is None else len(result.made)
+            progress(f"writing {made} of {len(result.files)} files")
+            if cache is not None:
+                cache.forget_output()
+                save_state(cache.folder, None)
+            protected = _protected_paths(result.site.config)
+            written = write_site(result.files, out_dir, protected, previous_output, result.made, spool)
+            if cache is not None:
+                save_state(cache.folder, result.state)
+            if spool is not None:
+                result.files = relocated(result.files, spool, out_dir.resolve())
+    finally:
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     if cache is not None and markdown is not None:
         cache.save(out_dir, written, markdown.converted())
     return result
+
+
+def _make_spool(spool: Path) -> None:
+    shutil.rmtree(spool, ignore_errors=True)
+    try:
+        spool.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputRefused(f"cannot write the site: {exc}") from exc
 
 
 def _protected_paths(config: SiteConfig) -> list[Path]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from .graph import Site
 from .model import ContentDocument
+from .output import relocated
 
 CODE = Path(__file__).parent
 THEME_PARTS = ("templates", "strings", "assets", "fonts")
@@ -251,6 +252,10 @@ class MergedFiles(Mapping[str, bytes]):
 
     def __len__(self) -> int:
         return len(self.kept) + len(self.made)
+
+    def moved(self, source: Path, target: Path) -> MergedFiles:
+        """The same files after the folder `source` was renamed `target` (see output.relocated)."""
+        return MergedFiles(self.previous, self.kept, relocated(self.made, source, target))
 
     def stored(self, path: str) -> bytes | Path:
         """The file's bytes, or the file on disk that holds them (see output.OutputFiles)."""

@@ -58,7 +58,12 @@ def check_links(
             problem = None
             if target.startswith("../") or target not in files:
                 problem = f"the page {page} links to '{link.raw}', which is not on the site"
-            elif link.fragment and target.endswith(".html") and not _has_anchor(files[target], link.anchor):
+            elif (
+                link.fragment
+                and target.endswith(".html")
+                # The page itself is read already (pages may be files on disk: see output.py).
+                and not _has_anchor(html if target == page else files[target], link.anchor)
+            ):
                 problem = f"the page {page} links to '{link.raw}', but that page has no anchor '#{link.fragment}'"
             if problem is None:
                 continue

@@ -33,6 +33,10 @@ class OutputFiles(Mapping[str, bytes]):
         """The file's bytes, or the file on disk that holds them, without reading it."""
         return self._items[path]
 
+    def moved(self, source: Path, target: Path) -> OutputFiles:
+        """These files after the folder `source` was renamed `target`: a file of it is read at its new place."""
+        return OutputFiles({path: _moved(value, source, target) for path, value in self._items.items()})
+
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), in path order, nothing read."""
         return OutputFiles({**self._items, **stored_items(more)})
@@ -44,3 +48,15 @@ def stored_items(files: Mapping[str, bytes]) -> dict[str, bytes | Path]:
     if stored is None:
         return dict(files.items())
     return {path: stored(path) for path in files}
+
+
+def _moved(value: bytes | Path, source: Path, target: Path) -> bytes | Path:
+    if isinstance(value, Path) and value.is_relative_to(source):
+        return target / value.relative_to(source)
+    return value
+
+
+def relocated(files: Mapping[str, bytes], source: Path, target: Path) -> Mapping[str, bytes]:
+    """`files` after the folder `source` (where pages were spooled) became `target` (see write.py)."""
+    moved = getattr(files, "moved", None)
+    return moved(source, target) if moved is not None else files

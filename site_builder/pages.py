@@ -427,11 +427,13 @@ def site_pages(
     integrity: Mapping[str, str],
     documents: Container[str] | None = None,
     listings: bool = True,
+    others: bool = True,
 ) -> Iterator[PageMaker]:
     """Every page's context in one language, each made when its maker is called.
 
     An incremental build asks for fewer: the pages of the `documents` named (all if None), the data
     pages, and, if `listings`, every other page that is not a document's own (home, sections, registries).
+    Without `others`, only the documents' pages (the others are made with another batch: see render.py).
     """
 
     def markdown(text: str | None) -> Markup:
@@ -448,6 +450,8 @@ def site_pages(
     for document in site.documents.values():
         if documents is None or document.id in documents:
             yield partial(_document_context, site, document, lang, base, crumbs, open_data)
+    if not others:
+        return
     # The other pages are few next to the documents' (one per section, registry entry, dataset).
     for context in _other_pages(site, lang, t, base, crumbs, open_data, listings):
         yield partial(_made, context)

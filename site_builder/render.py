@@ -40,6 +40,7 @@ from .pages import (
 from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
 from .theme import Theme, template_location
+from .write import spool_file
 
 CHART_CACHE = ".site-builder-cache/charts"
 """Drawn charts by spec hash, next to site.yaml; git-ignored."""
@@ -65,6 +66,7 @@ def render_site(
     plan: Plan | None = None,
     kept: Container[str] = frozenset(),
     previous_keys: Mapping[str, str] | None = None,
+    spool: Path | None = None,
 ) -> RenderedSite:
     """Every page, schema, asset and open-data file, by output path. Refuses two files with one path.
 
@@ -73,6 +75,8 @@ def render_site(
     (and their charts); the files that belong to no page are made all the same. Files in `kept` stay as
     the last build made them: a chart shown on a page rendered again and on one kept keeps its files.
     A data page whose key (see PageRecord.key) is in `previous_keys` for its path is not rendered again.
+    With a `spool` folder, every page is written there as it is rendered (by the worker that renders it)
+    and the files hold it as that file: a large site's pages are not all kept in memory.
     """
     previous_keys = previous_keys or {}
     root = site.config.root
@@ -85,52 +89,68 @@ def render_site(
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
-        files[path] = content
+        stored = _stored(spool, path, content, diagnostics) if isinstance(content, bytes) else content
+        if stored is not None:
+            files[path] = stored
+
+    def add_page(path: str, html: str) -> None:
+        add(path, _tidy(html).encode("utf-8"))
 
     records: dict[str, PageRecord] = {}
     chosen = None if plan is None else plan.documents
     listings = plan is None or plan.listings
     documents = [d for d in site.documents.values() if chosen is None or d.id in chosen]
+    # A batch of documents at a time: a language's chart specs and drawn figures for tens of thousands of
+    # documents would not fit in memory together. The first batch also has every page that is not a document's.
+    batches = [documents[i : i + DOCUMENTS_PER_BATCH] for i in range(0, len(documents), DOCUMENTS_PER_BATCH)]
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
-        wanted = None if plan is None else _planned_paths(site, lang, documents, listings)
-        charts = site_charts(site, t, atlas, only=wanted)
-        images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
-        figures = _figures(charts, images, t, diagnostics)
-        if figures is None:
-            return RenderedSite(OutputFiles())
-        own_files: dict[str, list[str]] = {}
-        for page_path, shown in figures.items():
-            for item in shown:
-                if urls.embed_path(lang, item.chart.id) in files or urls.embed_path(lang, item.chart.id) in kept:
-                    continue
-                embed = embed_context(
-                    site,
-                    t,
-                    theme.integrity,
-                    figure(item.chart, urls.embed_path(lang, item.chart.id), images.svg(item.chart.spec), t),
-                    page_path,
-                )
-                html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
-                if html is None:
-                    return RenderedSite(OutputFiles())
-                add(embed.path, _tidy(html).encode("utf-8"))
-                made = chart_files(item.chart, images)
-                for path, content in made.items():
-                    add(path, content)
-                own_files.setdefault(page_path, []).extend([embed.path, *made])
-        contexts = partial(site_pages, site, lang, t, renderer, open_data, theme.integrity, chosen, listings)
-        render = partial(_page, theme, root, renderer, figures, previous_keys)
-        pages = map_interleaved(contexts, render, jobs, len(documents))
-        for page in pages:
-            renderer.adopt(page.markdown)
-            if page.kept:
-                continue
-            if page.content is None:
-                diagnostics.items.extend(page.problems)
+        for number, batch in enumerate(batches or [[]]):
+            others = number == 0
+            whole = len(batches) <= 1 and plan is None
+            wanted = None if whole else _planned_paths(site, lang, batch, listings and others)
+            charts = site_charts(site, t, atlas, only=wanted)
+            images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
+            figures = _figures(charts, images, t, diagnostics)
+            del charts
+            if figures is None:
                 return RenderedSite(OutputFiles())
-            add(page.path, page.content)
-            records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
+            own_files: dict[str, list[str]] = {}
+            for page_path, shown in figures.items():
+                for item in shown:
+                    if urls.embed_path(lang, item.chart.id) in files or urls.embed_path(lang, item.chart.id) in kept:
+                        continue
+                    embed = embed_context(
+                        site,
+                        t,
+                        theme.integrity,
+                        figure(item.chart, urls.embed_path(lang, item.chart.id), images.svg(item.chart.spec), t),
+                        page_path,
+                    )
+                    html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
+                    if html is None:
+                        return RenderedSite(OutputFiles())
+                    add_page(embed.path, html)
+                    made = chart_files(item.chart, images)
+                    for path, content in made.items():
+                        add(path, content)
+                    own_files.setdefault(page_path, []).extend([embed.path, *made])
+            batch_ids = None if whole else {d.id for d in batch}
+            contexts = partial(
+                site_pages, site, lang, t, renderer, open_data, theme.integrity, batch_ids, listings, others
+            )
+            render = partial(_page, theme, root, renderer, figures, previous_keys, spool)
+            pages = map_interleaved(contexts, render, jobs, len(batch))
+            del figures
+            for page in pages:
+                renderer.adopt(page.markdown)
+                if page.kept:
+                    continue
+                if page.content is None:
+                    diagnostics.items.extend(page.problems)
+                    return RenderedSite(OutputFiles())
+                add(page.path, page.content)
+                records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
     default_language = site.config.settings.default_language
     root_redirect = _render(
         theme, "redirect.html", "index.html", root, diagnostics,
@@ -140,12 +160,12 @@ def render_site(
     )  # fmt: skip
     if root_redirect is None:
         return RenderedSite(OutputFiles())
-    add("index.html", _tidy(root_redirect).encode("utf-8"))
+    add_page("index.html", root_redirect)
     not_found = not_found_page(site, theme.strings, theme.integrity)
     not_found_html = _render(theme, not_found.template, not_found.path, root, diagnostics, page=not_found)
     if not_found_html is None:
         return RenderedSite(OutputFiles())
-    add(not_found.path, _tidy(not_found_html).encode("utf-8"))
+    add_page(not_found.path, not_found_html)
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
     for path, content in open_data.files.items():
@@ -154,18 +174,22 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles(files), records)
+    return RenderedSite(OutputFiles(files), dict(sorted(records.items())))
+
+
+DOCUMENTS_PER_BATCH = 2000
+"""Documents whose pages (and charts) are made together; see `render_site`."""
 
 
 @dataclass(frozen=True)
 class _Planned:
-    """The output paths of the pages a plan renders in one language: its documents' and, with
+    """The output paths of the pages made together in one language: the chosen documents' and, with
     `listings`, every page that is not a document's."""
 
     documents: frozenset[str]
-    """The planned documents' pages."""
+    """The chosen documents' pages."""
     others: frozenset[str]
-    """The pages of the documents not planned."""
+    """The pages of the documents not chosen."""
     listings: bool
 
     def __contains__(self, path: object) -> bool:
@@ -205,8 +229,8 @@ class _Page:
     """One rendered page, as a worker hands it back."""
 
     path: str
-    content: bytes | None
-    """None if the template failed; `problems` says why."""
+    content: bytes | Path | None
+    """The page, or the file it was spooled to; None if the template failed (`problems` says why)."""
     document: str | None
     """The document the page shows, if any."""
     problems: list[Diagnostic]
@@ -224,6 +248,7 @@ def _page(
     renderer: MarkdownRenderer,
     figures: dict[str, list[Figure]],
     previous_keys: Mapping[str, str],
+    spool: Path | None,
     make: PageMaker,
 ) -> _Page:
     # Made here, in the worker that renders the page, so each document's Markdown is converted by one
@@ -235,9 +260,20 @@ def _page(
     context.charts = figures.get(context.path, [])
     found = Diagnostics()
     html = _render(theme, context.template, context.path, root, found, page=context)
-    content = None if html is None else _tidy(html).encode("utf-8")
+    content = None if html is None else _stored(spool, context.path, _tidy(html).encode("utf-8"), found)
     document = context.document.id if isinstance(context, DocumentContext) and context.document else None
     return _Page(context.path, content, document, found.items, renderer.take_new(), key)
+
+
+def _stored(spool: Path | None, path: str, content: bytes, diagnostics: Diagnostics) -> bytes | Path | None:
+    """The page's bytes, or with a `spool` folder the file they were written to; None if that failed."""
+    if spool is None:
+        return content
+    try:
+        return spool_file(spool, path, content)
+    except OSError as exc:
+        diagnostics.error(path, 1, 1, f"cannot write {path}: {exc}", "free some disk space or choose another --out")
+        return None
 
 
 def _content_key(context: PageContext) -> str:

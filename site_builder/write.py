@@ -1,7 +1,8 @@
 """Write the rendered site: all of it or, on failure, nothing; after a build, only what changed.
 
 A first build writes into a fresh staging folder beside the output, which then replaces the output in
-two renames. When the last build's output is still intact, only files whose bytes changed are
+two renames. Render workers write pages straight into that folder (`spool_file`), so a large site's pages
+are never all in memory at once, and the files already in place are not written again. When the last build's output is still intact, only files whose bytes changed are
 replaced (each atomically, by a rename) and files no longer made are removed, so a small change
 rewrites a few files instead of the whole site. The output folder is guarded: the build never writes
 into the project's own folders or into a folder it did not make.
@@ -56,39 +57,62 @@ def check_output_dir(out_dir: Path, protected: list[Path]) -> Path:
     return target
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """Where this process puts the files of `out_dir` before they replace it: beside it, on its file system."""
+    target = out_dir.resolve()
+    return target.parent / f".{target.name}.staging-{os.getpid()}"
+
+
+def spool_file(folder: Path, relative: str, content: bytes) -> Path:
+    """Write `content` to `folder/relative` (making its folders) and return that file."""
+    path = folder / relative
+    try:
+        _write_new(str(path), content)
+    except FileNotFoundError:  # the first file of its folder: pages share folders, so this is rare
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_new(str(path), content)
+    return path
+
+
 def write_site(
     files: Mapping[str, bytes],
     out_dir: Path,
     protected: list[Path],
     previous: Mapping[str, Written] | None = None,
     made: Collection[str] | None = None,
+    spool: Path | None = None,
 ) -> dict[str, Written]:
     """Make `out_dir` hold exactly `files`; return what it holds.
 
     `previous` is what the last build wrote into `out_dir`, if that is still there unchanged: then only
     the files that differ are written. `made` names the files a rebuild made; the others are the last
-    build's, unchanged, and are neither read nor compared.
+    build's, unchanged, and are neither read nor compared. `spool` is the `staging_folder` of `out_dir`
+    when files were already written into it (`spool_file`): a fresh output keeps them where they are (a
+    rebuild reads them to compare); the caller removes what is left of it.
     """
     target = check_output_dir(out_dir, protected)
     for relative in files:
         parts = PurePosixPath(relative).parts
         if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or relative == MARKER:
             raise OutputRefused(f"refusing to write outside the output folder: {relative}")
+    if spool is not None and spool != staging_folder(target):
+        raise OutputRefused(f"the pages were not made for {out_dir}")
     if previous is not None and (target / MARKER).is_file():
         try:
             return _update(files, target, previous, made)
         except OSError:
             pass  # e.g. a file left where a folder must go: write the whole site afresh instead
-    return _replace(files, target)
+    return _replace(files, target, spool)
 
 
-def _replace(files: Mapping[str, bytes], target: Path) -> dict[str, Written]:
+def _replace(files: Mapping[str, bytes], target: Path, spool: Path | None) -> dict[str, Written]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.staging-{os.getpid()}"
+    staging = staging_folder(target)
     backup = target.parent / f".{target.name}.previous-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    if spool is None:
+        shutil.rmtree(staging, ignore_errors=True)
     try:
-        staging.mkdir()
+        staging.mkdir(exist_ok=spool is not None)
         for folder in sorted({posixpath.dirname(relative) for relative in files} - {""}):
             (staging / folder).mkdir(parents=True, exist_ok=True)
         records = _write_all(files, str(staging))
@@ -113,12 +137,20 @@ _WRITERS = 2
 
 
 def _write_all(files: Mapping[str, bytes], root: str) -> dict[str, Written]:
-    """Write every file below the folder `root`, whose subfolders exist; return the records in `files`' order."""
+    """Write every file below the folder `root`, whose subfolders exist, unless it is there already (see
+    `spool_file`); return the records in `files`' order."""
     paths = list(files)
+    stored = getattr(files, "stored", None)
+
+    def write_one(relative: str) -> Written:
+        path = f"{root}/{relative}"
+        if stored is not None and str(stored(relative)) == path:
+            return _record(path)
+        # Each file is read here, not before: drawn charts stay on disk until written (see output.py).
+        return _write_new(path, files[relative])
 
     def write_share(number: int) -> list[tuple[str, Written]]:
-        # Each file is read here, not before: drawn charts stay on disk until written (see output.py).
-        return [(relative, _write_new(f"{root}/{relative}", files[relative])) for relative in paths[number::_WRITERS]]
+        return [(relative, write_one(relative)) for relative in paths[number::_WRITERS]]
 
     with ThreadPoolExecutor(_WRITERS) as pool:
         written = dict(chain.from_iterable(pool.map(write_share, range(_WRITERS))))
@@ -143,8 +175,19 @@ def _write_new(path: str, content: bytes) -> Written:
     return Written(stat.st_size, stat.st_mtime_ns, digest(content))
 
 
+def _record(path: str) -> Written:
+    """The record of a file already written."""
+    with open(path, "rb") as handle:
+        content = handle.read()
+        stat = os.fstat(handle.fileno())
+    return Written(stat.st_size, stat.st_mtime_ns, digest(content))
+
+
 def _update(
-    files: Mapping[str, bytes], target: Path, previous: Mapping[str, Written], made: Collection[str] | None
+    files: Mapping[str, bytes],
+    target: Path,
+    previous: Mapping[str, Written],
+    made: Collection[str] | None,
 ) -> dict[str, Written]:
     """Write the files whose bytes differ from `previous`, each through a temporary file and a rename."""
     for relative in sorted(set(previous) - set(files), reverse=True):
