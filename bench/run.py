@@ -256,12 +256,23 @@ def _serve(label: str, config: Path, changed: Path, jobs: int | None) -> Measure
     )  # fmt: skip
 
 
-def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | None, verify: bool) -> list[Measure]:
+def measure_corpus(
+    n: int, work: Path, scenarios: Sequence[str], jobs: int | None, verify: bool, keep_charts: bool = False
+) -> list[Measure]:
     root = work / f"corpus-{n}"
+    # The corpus is the same on every run (seeded), so the charts an earlier run drew are this run's too.
+    kept_charts = work / f"charts-{n}"
+    drawn = root / CACHE_DIR / "charts"
+    if keep_charts and drawn.is_dir():
+        shutil.rmtree(kept_charts, ignore_errors=True)
+        drawn.rename(kept_charts)
     shutil.rmtree(root, ignore_errors=True)
     started = time.perf_counter()
     corpus = corpus_module.generate(n, root)
     generated = time.perf_counter() - started
+    if keep_charts and kept_charts.is_dir():
+        drawn.parent.mkdir(parents=True)
+        kept_charts.rename(drawn)
     label = f"N={n:,}"
     print(
         f"# {label}: {corpus.counts} · {len(corpus.municipalities)} municipalities · {corpus.indicators} "
@@ -270,13 +281,15 @@ def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | Non
         flush=True,
     )
     out = work / f"out-{n}"
-    clear_cache(corpus.config, out, keep_charts=False)
+    clear_cache(corpus.config, out, keep_charts=keep_charts)
     measures: list[Measure] = []
     digests: dict[str, dict[str, str]] = {}
     if {"cold", "charts-cached", "unchanged", "one-change"} & set(scenarios):
-        cold = _build(label, "cold", corpus.config, out, jobs)
+        cold = _build(label, "cold" if not keep_charts else "charts kept", corpus.config, out, jobs)
         charts = count_charts(out)
-        if charts and cold.ok:
+        if keep_charts:
+            cold.note = "charts drawn by an earlier run kept (--keep-charts): not a cold build"
+        elif charts and cold.ok:
             cold.note = f"{charts:,} charts; {cold.wall * 1000 / charts:,.0f} ms per chart for the whole build"
         if "cold" in scenarios:
             measures.append(cold)
@@ -285,7 +298,7 @@ def measure_corpus(n: int, work: Path, scenarios: Sequence[str], jobs: int | Non
         if "charts-cached" in scenarios:
             clear_cache(corpus.config, out, keep_charts=True)
             cached = _build(label, "charts-cached", corpus.config, out, jobs)
-            if charts and cached.ok and cold.ok:
+            if charts and cached.ok and cold.ok and not keep_charts:
                 drawing = (cold.wall - cached.wall) * 1000 / charts
                 cached.note = f"cold minus this: {drawing:,.0f} ms drawing per chart (SVG and PNG)"
             measures.append(cached)
@@ -448,7 +461,7 @@ def verdicts(measures: list[Measure]) -> list[str]:
                 f"(target < {TARGETS['serve_change_s']:g} s): {met}"
             )
         peak = max(m.max_rss_mb, m.total_mb)
-        if m.scenario in ("cold", "serve"):
+        if m.scenario in ("cold", "charts kept", "charts-cached", "unchanged", "one-change", "serve"):
             met = "met" if peak < TARGETS["memory_mb"] else "NOT met"
             lines.append(
                 f"{m.label}: peak memory in {m.scenario} {peak:,.0f} MB (target < {TARGETS['memory_mb']:,.0f} MB): {met}"
@@ -478,6 +491,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="keep corpora and outputs here (default: a temp dir)"
     )
+    parser.add_argument(
+        "--keep-charts",
+        action="store_true",
+        help="with --workdir: reuse the charts an earlier run drew there (then no cold build is measured)",
+    )
     parser.add_argument("--serve-probe", nargs=2, type=Path, metavar=("CONFIG", "CHANGED"), help=argparse.SUPPRESS)
     parser.add_argument("--pages-only", nargs=2, type=Path, metavar=("CONFIG", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -501,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = source_state()
     try:
         for n in args.sizes:
-            measures += measure_corpus(n, work, scenarios, args.jobs, args.verify)
+            measures += measure_corpus(n, work, scenarios, args.jobs, args.verify, args.keep_charts)
         if args.plain > 0:
             measures += measure_plain(args.plain, work, tools, args.jobs)
     finally:
