@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from site_builder import parallel
+from site_builder import parallel, render
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
 
@@ -48,6 +48,20 @@ def test_one_job_and_two_jobs_build_the_same_bytes(tmp_path: Path, fork_small_wo
     assert [path for path in one.files if one.files[path] != two.files[path]] == []
     written = sorted(p.relative_to(tmp_path / "two").as_posix() for p in (tmp_path / "two").rglob("*") if p.is_file())
     assert written == sorted([*one.files, ".site-builder-output"])
+
+
+def test_documents_made_in_batches_give_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork_small_work: None
+) -> None:
+    """A large site's pages and charts are made a batch of documents at a time: the same site."""
+    made = corpus.generate(12, tmp_path)
+    whole = build(made.config, tmp_path / "whole", jobs=2)
+    monkeypatch.setattr(render, "DOCUMENTS_PER_BATCH", 5)
+    batched = build(made.config, tmp_path / "batched", jobs=2)
+    assert sum(1 for path in whole.files if "/charts/" in f"/{path}") > 10
+    assert list(whole.files) == list(batched.files)
+    assert [path for path in whole.files if whole.files[path] != batched.files[path]] == []
+    assert whole.state.pages == batched.state.pages
 
 
 def _pages(count: int) -> dict[str, str]:
