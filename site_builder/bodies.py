@@ -61,10 +61,12 @@ def rebuild_bodies(
     jobs: int = 1,
     markdown: MarkdownRenderer | None = None,
     checks: DocumentChecks | None = None,
+    spool: Path | None = None,
 ) -> BuildResult | None:
     """The rebuild after an edit of `changed` files' bodies alone (see the module's text); None if the edit
     is not one, or if rendering it found a problem: then a whole rebuild must be made (and report it).
-    `checks` forgets the changed files: they hold documents that this rebuild changed in place."""
+    `checks` forgets the changed files: they hold documents that this rebuild changed in place. Pages are
+    written into `spool`, if given (see render.py)."""
     from .opendata.exports import derive_open_data
 
     edits = body_edits(last, changed)
@@ -86,7 +88,7 @@ def rebuild_bodies(
     if not found.has_errors():
         result = render_checked(
             Loaded(site, theme, open_data), state, found, search=False, jobs=jobs, markdown=markdown,
-            previous=previous, derived=last.derived,
+            previous=previous, derived=last.derived, spool=spool,
         )  # fmt: skip
     if result is None:
         for document, body, body_line, source_text in undo:

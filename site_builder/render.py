@@ -75,8 +75,9 @@ def render_site(
     (and their charts); the files that belong to no page are made all the same. Files in `kept` stay as
     the last build made them: a chart shown on a page rendered again and on one kept keeps its files.
     A data page whose key (see PageRecord.key) is in `previous_keys` for its path is not rendered again.
-    With a `spool` folder, every page is written there as it is rendered (by the worker that renders it)
-    and the files hold it as that file: a large site's pages are not all kept in memory.
+    With a `spool` folder, every page and chart download is written there as it is made (a page by the
+    worker that renders it) and the files hold it as that file: a large site's pages are not all kept in
+    memory. (The open data, schemas and assets are in memory all the same.)
     """
     previous_keys = previous_keys or {}
     root = site.config.root
@@ -89,12 +90,16 @@ def render_site(
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
+        files[path] = content
+
+    def add_made(path: str, content: bytes | Path) -> None:
+        """A page or chart download made here: into the spool, if there is one."""
         stored = _stored(spool, path, content, diagnostics) if isinstance(content, bytes) else content
         if stored is not None:
-            files[path] = stored
+            add(path, stored)
 
     def add_page(path: str, html: str) -> None:
-        add(path, _tidy(html).encode("utf-8"))
+        add_made(path, _tidy(html).encode("utf-8"))
 
     records: dict[str, PageRecord] = {}
     chosen = None if plan is None else plan.documents
@@ -133,7 +138,7 @@ def render_site(
                     add_page(embed.path, html)
                     made = chart_files(item.chart, images)
                     for path, content in made.items():
-                        add(path, content)
+                        add_made(path, content)
                     own_files.setdefault(page_path, []).extend([embed.path, *made])
             batch_ids = None if whole else {d.id for d in batch}
             contexts = partial(

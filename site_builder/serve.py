@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,8 +86,11 @@ class DevServer:
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
         self.files: dict[str, bytes | Path] = {}
-        """What the server serves: the last good build, its pages with the reload script (a Path is a file
-        on disk, read when asked for)."""
+        """What the server serves: the last good build (a Path is a file on disk, read when asked for; pages
+        get the reload script as they are sent)."""
+        self.spool = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
+        """The pages each rebuild renders, in a folder of their own (see render.py); removed by `stop`."""
+        self._rebuilds = 0
         self.checks = DocumentChecks()
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.previous: Previous | None = None
@@ -101,9 +107,11 @@ class DevServer:
         started = time.perf_counter()
         diagnostics = Diagnostics()
         result = None
+        self._rebuilds += 1
+        spool = self.spool / str(self._rebuilds)
         if changed and self.last is not None and self.previous is not None and not self.errors:
             result = rebuild_bodies(
-                self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks
+                self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks, spool
             )
         if result is None:
             diagnostics = Diagnostics()
@@ -115,15 +123,14 @@ class DevServer:
                 markdown=self.markdown,
                 previous=self.previous,
                 checks=self.checks,
+                spool=spool,
             )
         with self.changed:
             if result is not None:
-                made = result.files if result.made is None else result.made
-                stored = stored_items(result.files)  # drawn charts stay files in the chart cache
-                served = {path: self.files[path] for path in result.files if path not in made and path in self.files}
-                served.update((path, _with_reload(path, stored[path])) for path in made)
-                served.update((path, data) for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX))
-                self.files = served  # looked up by path, never listed: no need to sort
+                # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
+                stored = stored_items(result.files)
+                search = {path: data for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX)}
+                self.files = {**stored, **search}  # looked up by path, never listed: no need to sort
                 self.previous = Previous(result.state, OutputFiles(stored))
                 self.last = result
                 self.errors = []
@@ -131,6 +138,8 @@ class DevServer:
                 self.errors = diagnostics.sorted()
             self.generation += 1
             self.changed.notify_all()
+        if result is None or result.made is None:
+            self._remove_unused_pages()
         if result is None:
             for diagnostic in self.errors:
                 self.log(str(diagnostic))
@@ -143,6 +152,23 @@ class DevServer:
 
     def stop(self) -> None:
         self._search.stop()
+        shutil.rmtree(self.spool, ignore_errors=True)
+
+    def _remove_unused_pages(self) -> None:
+        """Remove the spool folders of earlier rebuilds that neither the server nor the search index uses.
+
+        Only after a rebuild that rendered every page: one that rendered a few keeps the others where an
+        earlier rebuild wrote them (and leaves a few stale pages behind, until `stop`)."""
+        prefix = f"{self.spool}{os.sep}"
+        reading = self._search.reading
+        used: set[str] = set()
+        for files in (self.files, stored_items(reading) if reading is not None else {}):
+            for value in files.values():
+                if isinstance(value, Path) and str(value).startswith(prefix):
+                    used.add(str(value)[len(prefix) :].split(os.sep, 1)[0])
+        for folder in self.spool.iterdir():
+            if folder.name not in used:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def wait_for_search_index(self, timeout: float | None = None) -> bool:
         """Wait until the search index of the last good build is served."""
@@ -176,6 +202,8 @@ class _SearchIndexer:
         self.idle.set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.reading: Mapping[str, bytes] | None = None
+        """The files being indexed, whose spooled pages must stay (see DevServer._remove_unused_pages)."""
 
     def refresh(self) -> None:
         with self.lock:
@@ -196,12 +224,15 @@ class _SearchIndexer:
             if previous is None or self.stopping.is_set():
                 continue
             diagnostics = Diagnostics()
+            self.reading = previous.files
             try:
                 index = search_index(previous.files, diagnostics)
             except Exception as exc:  # the server must go on serving pages
                 if not self.stopping.is_set():
                     self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
                 continue
+            finally:
+                self.reading = None
             for diagnostic in diagnostics.sorted():
                 self.server.log(str(diagnostic))
             if not self.wanted.is_set():  # a newer build's index is on its way
@@ -217,10 +248,6 @@ class _SearchIndexer:
         self.wanted.set()
         if self.thread is not None:
             self.thread.join(timeout)
-
-
-def _with_reload(path: str, data: bytes | Path) -> bytes | Path:
-    return inject_reload(path, data) if isinstance(data, bytes) else data
 
 
 def inject_reload(path: str, data: bytes) -> bytes:
@@ -280,6 +307,7 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
             if data is None:
                 self._send(HTTPStatus.NOT_FOUND, b"Not found", "text/plain; charset=utf-8")
                 return
+            data = inject_reload(relative, data)
             content_type = mimetypes.guess_type(relative)[0] or "application/octet-stream"
             if content_type.startswith("text/") or content_type in ("application/json", "application/ld+json"):
                 content_type += "; charset=utf-8"
@@ -308,12 +336,20 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
 
 def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) -> int:
     """Serve until Ctrl-C, rendering with up to `jobs` processes; returns the exit code."""
-    import watchfiles
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     state = DevServer(config_path, log, jobs)
+    try:
+        return _serve(state, config_path, host, port, log)
+    finally:
+        state.stop()
+
+
+def _serve(state: DevServer, config_path: Path, host: str, port: int, log: Callable[[str], None]) -> int:
+    import watchfiles
+
     state.rebuild()
     root = config_path.resolve().parent
     try:
@@ -339,6 +375,5 @@ def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) 
         stop.set()
         httpd.shutdown()
         httpd.server_close()
-        state.stop()
     log("Stopped.")
     return 0

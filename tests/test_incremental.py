@@ -167,16 +167,18 @@ def test_serve_checks_only_edited_files_and_reports_known_problems_again(
     assert split_calls[-1].endswith(broken.name)
 
 
-def _served(server: object) -> dict[str, str]:
-    """What a serve session serves, without its reload script and search index, as a tree of hashes."""
-    from site_builder.serve import _RELOAD_TAG
+def _served_bytes(server: object, path: str) -> bytes:
+    data: bytes | Path = server.files[path]  # type: ignore[attr-defined]
+    return data.read_bytes() if isinstance(data, Path) else data
 
+
+def _served(server: object) -> dict[str, str]:
+    """What a serve session serves (without the reload script it adds as it sends a page and without its
+    search index), as a tree of hashes."""
     files: dict[str, bytes | Path] = server.files  # type: ignore[attr-defined]
     return {
-        path: hashlib.sha256(
-            data.read_bytes() if isinstance(data, Path) else data.replace(_RELOAD_TAG + b"\n", b"")
-        ).hexdigest()
-        for path, data in files.items()
+        path: hashlib.sha256(_served_bytes(server, path)).hexdigest()
+        for path in files
         if not path.startswith("pagefind/")
     }
 
@@ -213,7 +215,7 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     assert server.rebuild({path})
     assert len(whole_rebuilds) == 1  # the body edit was applied to the site in memory
     page = next(p for p in server.files if p.startswith("nb/") and f"/{path.stem}/index.html" in p)
-    assert b"En ny setning fra serve." in server.files[page]  # type: ignore[operator]
+    assert b"En ny setning fra serve." in _served_bytes(server, page)
     assert _served(server) == _clean_tree(config, tmp_path / "clean-body")
 
     text = re.sub(r"^title: (.*)$", r"title: \1 (endret)", original, count=1, flags=re.M)
@@ -230,6 +232,8 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     path.write_text(text, encoding="utf-8")
     assert server.rebuild({path, config})
     assert len(whole_rebuilds) == 3
-    assert b"En ny setning fra serve." not in server.files[page]  # type: ignore[operator]
+    assert b"En ny setning fra serve." not in _served_bytes(server, page)
     assert _served(server) == _clean_tree(config, tmp_path / "clean-original")
+    assert isinstance(server.files[page], Path)  # pages are served from files, not held in memory
     server.stop()
+    assert not server.spool.exists()
