@@ -15,6 +15,9 @@ resident set, and the sum over the build's processes sampled every 50 ms) and pa
     python -m bench.run                         # N = 1,000 and 10,000; plain comparison at 2,000
     python -m bench.run --sizes 1000 --plain 0  # one size, no comparison
     python -m bench.run --verify                # also check 1-job, many-job and cached builds are identical
+    python -m bench.run --sizes 10000 --workdir W --keep-charts
+                                                # reuse the charts an earlier run drew in W (a cold build
+                                                # of 10,000 documents draws about 60,000, for an hour)
 
 Benchmarks are not tests: only tests/test_bench.py runs this, once, on a tiny corpus to keep it working.
 """
@@ -113,8 +116,8 @@ class _MemorySampler(threading.Thread):
     page tables: on two cores, doing both every 50 ms took a third of a core from the build measured.
     """
 
-    SAMPLE_S = 0.1
-    FIND_EVERY = 5
+    SAMPLE_S = 0.25
+    FIND_EVERY = 4
     """Look for new descendants every this many samples (workers live for seconds, not milliseconds)."""
 
     def __init__(self, pid: int) -> None:
