@@ -51,9 +51,10 @@ def case_neighbours(site: Site, document: ContentDocument) -> Neighbours:
     model = document.model
     if not isinstance(model, Decision) or not model.case_number:
         return Neighbours(None, None)
+    # The municipality's documents hold all its decisions: far fewer than the site's.
     same = [
         d
-        for d in site.by_type.get("decision", [])
+        for d in site.by_municipality.get(model.municipality, [])
         if isinstance(d.model, Decision)
         and d.model.municipality == model.municipality
         and d.model.case_number == model.case_number

@@ -90,10 +90,9 @@ def networks(site: Site, municipality_id: str) -> list[Network]:
             found[organisation_id] = Network(name, None, organisation_id)
         return found[organisation_id]
 
-    for document in site.by_type.get("membership", []):
+    for document in site.by_municipality.get(municipality_id, []):  # every membership of it is there
         model = document.model
-        assert isinstance(model, Membership)
-        if model.municipality == municipality_id:
+        if isinstance(model, Membership) and model.municipality == municipality_id:
             by_organisation(model.organisation).memberships.append(document)
     for organisation_id, entry in sorted(site.registries.organisations.items()):
         if any(member.municipality == municipality_id for member in entry.value.members):

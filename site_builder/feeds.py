@@ -70,10 +70,23 @@ def municipalities_with_feeds(site: Site) -> list[str]:
 def site_feed(site: Site, t: Strings, entries: list[tuple[ContentDocument, dt.date]] | None = None) -> Feed | None:
     """The site's feed, if it has one; `entries`, if given, are its dated decisions."""
     if entries is None:
-        entries = _dated(site, site.by_type.get("decision", []))
+        # Every page links to the site's feed: whether there is one is worked out once per site, not by
+        # going through every decision for each of tens of thousands of pages.
+        known = _site_feeds.get((id(site), t.lang))
+        if known is not None and known[0] is site:
+            return known[1]
+        feed = site_feed(site, t, _dated(site, site.by_type.get("decision", [])))
+        if len(_site_feeds) >= 16:
+            _site_feeds.clear()
+        _site_feeds[(id(site), t.lang)] = (site, feed)
+        return feed
     if not entries:
         return None
     return Feed(urls.decisions_feed_path(t.lang), t("feed.decisions", site=site.config.settings.name_in(t.lang)))
+
+
+_site_feeds: dict[tuple[int, str], tuple[Site, Feed | None]] = {}
+"""The site feed of recent sites (held, so that their ids are not reused) by site and language."""
 
 
 def municipality_feed(
