@@ -111,10 +111,10 @@ def _joined_list(indented: Sequence[str]) -> bytes:
 
 RecordKey = tuple[str, ...]
 
-_record_texts: dict[RecordKey, tuple[str, str]] = {}
-"""Each document's JSON text (alone, and indented as an item of its type's list) from the last build in this
-process, by everything it is made of: a rebuild in `serve` encodes again only the documents that changed
-(encoding is most of deriving the open data)."""
+_record_items: dict[RecordKey, str] = {}
+"""Each document's JSON text, indented as an item of its type's list, from the last build in this process,
+by everything it is made of: a rebuild in `serve` encodes again only the documents that changed (encoding
+is most of deriving the open data). The text alone is worked out from the item when needed, not kept."""
 
 
 def _record_key(site: Site, document: ContentDocument) -> RecordKey:
@@ -123,12 +123,14 @@ def _record_key(site: Site, document: ContentDocument) -> RecordKey:
     return (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
 
 
-def _record_text(site: Site, document: ContentDocument, key: RecordKey) -> tuple[str, str]:
-    texts = _record_texts.get(key)
-    if texts is None:
-        text = json_text(document_record(site, document))
-        texts = (text, _list_item(text))
-    return texts
+def _record_item(site: Site, document: ContentDocument, key: RecordKey) -> str:
+    item = _record_items.get(key)
+    return item if item is not None else _list_item(json_text(document_record(site, document)))
+
+
+def _unindented(item: str) -> str:
+    """The JSON text that `_list_item` made `item` of (each of its line breaks is followed by two spaces)."""
+    return item[2:].replace("\n  ", "\n")
 
 
 def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
@@ -179,25 +181,25 @@ def _derive_open_data(
                 for series, p in indicator_points(ref.indicator)
             ]
             data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
-    made: dict[RecordKey, tuple[str, str]] = {}
+    made: dict[RecordKey, str] = {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
         changed = before is None
         items = []
         for document in ordered:
             key = _record_key(site, document)
-            text, item = made[key] = _record_text(site, document, key)
+            item = made[key] = _record_item(site, document, key)
             items.append(item)
             path = document_json_path(document.type, document.id)
             data.document_files[document.id] = path
             data.record_keys[document.id] = key
             if before is None or before.record_keys.get(document.id) != key:
-                data.files[path] = (text + "\n").encode("utf-8")
+                data.files[path] = (_unindented(item) + "\n").encode("utf-8")
                 changed = True
         if changed:
             data.files[type_json_path(doc_type)] = _joined_list(items)
-    _record_texts.clear()
-    _record_texts.update(made)
+    _record_items.clear()
+    _record_items.update(made)
     if before is None:
         for name in REGISTRY_FILES:
             entries = getattr(site.registries, name)
