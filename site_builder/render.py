@@ -108,11 +108,11 @@ def render_site(
     # A batch of documents at a time: a language's chart specs and drawn figures for tens of thousands of
     # documents would not fit in memory together. The first batch also has every page that is not a document's.
     batches = [documents[i : i + DOCUMENTS_PER_BATCH] for i in range(0, len(documents), DOCUMENTS_PER_BATCH)]
+    whole = len(batches) <= 1 and plan is None  # every page at once: a clean build of a site that needs no batches
     for lang in site.config.settings.languages:
         t = theme.strings[lang]
         for number, batch in enumerate(batches or [[]]):
             others = number == 0
-            whole = len(batches) <= 1 and plan is None
             wanted = None if whole else _planned_paths(site, lang, batch, listings and others)
             charts = site_charts(site, t, atlas, only=wanted)
             images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
