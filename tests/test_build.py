@@ -153,6 +153,20 @@ def test_failed_build_leaves_previous_output_untouched(make_project, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != CACHE) == []
 
 
+def test_a_build_that_fails_after_rendering_leaves_no_pages_behind(make_project, tmp_path):
+    """Pages are written beside the output as they are rendered; a link check that fails removes them."""
+    config = make_project()
+    out = tmp_path / "_site"
+    assert run_cli(config, "build", "--out", str(out)).returncode == 0
+    before = tree(out)
+    (config.parent / DECISION).write_text(MINIMAL_DECISION + "\nSe [vedlegget](../finnes-ikke/).\n")
+    result = run_cli(config, "build", "--out", str(out))
+    assert result.returncode == 1
+    assert "finnes-ikke" in result.stderr and "Traceback" not in result.stderr
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != CACHE) == []
+
+
 def test_rebuild_replaces_output_completely(make_project, tmp_path):
     config = make_project()
     out = tmp_path / "_site"
