@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import posixpath
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from urllib.parse import urljoin, urlsplit
 
@@ -15,7 +16,8 @@ from conftest import MINIMAL_DECISION, page_text
 
 from site_builder.build import BuildResult, build
 from site_builder.diagnostics import Diagnostics
-from site_builder.search import search_index
+from site_builder.pagefind_bundle import stable_bundle
+from site_builder.search import UNPUBLISHED, pagefind_executable, search_index
 
 BASE = "https://example.org/kommunedata/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -280,6 +282,24 @@ def test_search_index_covers_every_language_and_is_byte_identical(shipped_build)
     assert "pagefind/pagefind-ui.css" not in bundle  # its own UI injects styles; the site uses its JS API
     again = search_index(shipped_build.files, Diagnostics())
     assert again == bundle
+
+
+def test_search_index_made_a_language_at_a_time_is_the_index_of_one_run(shipped_build, tmp_path):
+    # Pagefind runs once per language folder to bound its memory; a single run over every page must
+    # give the same bundle (each language's index is its own).
+    executable = pagefind_executable()
+    assert executable is not None
+    for path, content in shipped_build.files.items():
+        if path.endswith(".html") and b"data-pagefind-body" in content:
+            (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "site" / path).write_bytes(content)
+    out = tmp_path / "out"
+    subprocess.run([str(executable), "--site", str(tmp_path / "site"), "--output-path", str(out)], check=True)
+    made = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    one_run = {f"pagefind/{path}": content for path, content in stable_bundle(made).items()}
+    bundle = {p: c for p, c in shipped_build.files.items() if p.startswith("pagefind/")}
+    assert {path: content for path, content in one_run.items() if path in bundle} == bundle
+    assert set(one_run) - set(bundle) == {f"pagefind/{name}" for name in UNPUBLISHED}
 
 
 def test_pages_carry_search_filters(shipped_build):
