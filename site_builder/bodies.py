@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .build import BuildResult, Loaded, Previous, render_checked
 from .diagnostics import Diagnostics
@@ -23,6 +24,9 @@ from .incremental import SiteState, document_hashes
 from .load import read_text, shown_path, split_front_matter
 from .markdown import MarkdownRenderer
 from .model import ContentDocument, validate_document
+
+if TYPE_CHECKING:
+    from .opendata.exports import RecordItems
 
 
 def body_edits(last: BuildResult, changed: Collection[Path]) -> list[tuple[ContentDocument, ContentDocument]] | None:
@@ -62,11 +66,13 @@ def rebuild_bodies(
     markdown: MarkdownRenderer | None = None,
     checks: DocumentChecks | None = None,
     spool: Path | None = None,
+    record_items: RecordItems | None = None,
 ) -> BuildResult | None:
     """The rebuild after an edit of `changed` files' bodies alone (see the module's text); None if the edit
     is not one, or if rendering it found a problem: then a whole rebuild must be made (and report it).
     `checks` forgets the changed files: they hold documents that this rebuild changed in place. Pages are
-    written into `spool`, if given (see render.py)."""
+    written into `spool`, if given (see render.py), and so is the open data, whose records are
+    `record_items` (see compile_site)."""
     from .opendata.exports import derive_open_data
 
     edits = body_edits(last, changed)
@@ -82,7 +88,7 @@ def rebuild_bodies(
         document.body, document.body_line, document.source_text = edited.body, edited.body_line, edited.source_text
         documents[document.id] = replace(documents[document.id], body=document_hashes(document)[1])
     found = Diagnostics()
-    open_data = derive_open_data(site, theme.strings, found, before=last.loaded.open_data)
+    open_data = derive_open_data(site, theme.strings, found, last.loaded.open_data, spool, record_items)
     state = SiteState(last.state.key, documents)
     result = None
     if not found.has_errors():

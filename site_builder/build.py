@@ -37,7 +37,7 @@ from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
 
 if TYPE_CHECKING:
-    from .opendata.exports import OpenData
+    from .opendata.exports import OpenData, RecordItems
     from .theme import Theme
 
 
@@ -108,6 +108,7 @@ def compile_site(
     previous: Previous | None = None,
     checks: DocumentChecks | None = None,
     spool: Path | None = None,
+    record_items: RecordItems | None = None,
 ) -> BuildResult | None:
     """Everything a build makes, in memory, with the whole-site checks; None if anything failed.
 
@@ -116,7 +117,8 @@ def compile_site(
     by an earlier build (see cache.py). With the `previous` build, only the pages a change touches are
     rendered (incremental.py) and only their links checked; the files are the same as a clean build's.
     `checks` keeps each content file's checks for the next rebuild (document_checks.py). With a `spool`
-    folder, pages are written there as they are rendered and the result holds them as files (render.py).
+    folder, pages are written there as they are rendered and the result holds them as files (render.py);
+    the open data too. `record_items` keeps each document's open-data record for the next rebuild.
     """
     from .opendata.exports import derive_open_data
     from .theme import load_theme
@@ -127,7 +129,7 @@ def compile_site(
     if site is None or theme is None:
         return None
     progress("deriving the open data")
-    open_data = derive_open_data(site, theme.strings, diagnostics)
+    open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
     if diagnostics.has_errors():
         return None
     state = site_state(site, theme.dirs)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -30,6 +31,9 @@ from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
 from .output import OutputFiles, stored_items
 from .search import search_index
+
+if TYPE_CHECKING:
+    from .opendata.exports import RecordItems
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
 _RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
@@ -93,6 +97,8 @@ class DevServer:
         self._rebuilds = 0
         self.checks = DocumentChecks()
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
+        self.record_items: RecordItems = {}
+        """Each document's open-data record, kept from build to build: a rebuild encodes only the changed ones."""
         self.previous: Previous | None = None
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.last: BuildResult | None = None
@@ -111,8 +117,9 @@ class DevServer:
         spool = self.spool / str(self._rebuilds)
         if changed and self.last is not None and self.previous is not None and not self.errors:
             result = rebuild_bodies(
-                self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks, spool
-            )
+                self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks, spool,
+                self.record_items,
+            )  # fmt: skip
         if result is None:
             diagnostics = Diagnostics()
             result = compile_site(
@@ -124,6 +131,7 @@ class DevServer:
                 previous=self.previous,
                 checks=self.checks,
                 spool=spool,
+                record_items=self.record_items,
             )
         with self.changed:
             if result is not None:

@@ -12,6 +12,7 @@ import datetime as dt
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import urls
@@ -28,6 +29,7 @@ from ..urls import (
     table_path,
     type_json_path,
 )
+from ..write import spool_file
 from . import dcat
 from .csvfile import write_csv
 from .datasets import Dataset, Distribution
@@ -66,7 +68,8 @@ REGISTRY_FILES = ("municipalities", "organisations", "parties", "sdgs", "topics"
 class OpenData:
     """Every open-data file by output path, the tables they came from, and the catalogue's datasets."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    """Each file's bytes, or with a `spool` folder the file there that holds them."""
     tables: list[Table] = field(default_factory=list)
     datasets: list[Dataset] = field(default_factory=list)
     document_files: dict[str, str] = field(default_factory=dict)
@@ -74,7 +77,16 @@ class OpenData:
     record_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """What each document's JSON was made of, by document id: a rebuild after an edit of bodies alone makes
     again only the JSON whose document changed."""
+    spool: Path | None = field(default=None, repr=False, compare=False)
+    """Where files are written as they are made (see render.py), so a large site's are not all in memory."""
     _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def put(self, path: str, content: bytes) -> None:
+        self.files[path] = content if self.spool is None else spool_file(self.spool, path, content)
+
+    def size(self, path: str) -> int:
+        stored = self.files[path]
+        return stored.stat().st_size if isinstance(stored, Path) else len(stored)
 
     def tables_with(self, origin: Origin) -> list[str]:
         """The names of the tables that have a row from `origin` (a document or registry entry), in table order."""
@@ -111,10 +123,10 @@ def _joined_list(indented: Sequence[str]) -> bytes:
 
 RecordKey = tuple[str, ...]
 
-_record_items: dict[RecordKey, str] = {}
-"""Each document's JSON text, indented as an item of its type's list, from the last build in this process,
-by everything it is made of: a rebuild in `serve` encodes again only the documents that changed (encoding
-is most of deriving the open data). The text alone is worked out from the item when needed, not kept."""
+RecordItems = dict[RecordKey, str]
+"""Each document's JSON text, indented as an item of its type's list, by everything it is made of: kept by
+`serve` from build to build, so a rebuild encodes again only the documents that changed (encoding is most
+of deriving the open data). The text alone is worked out from the item when needed, not kept."""
 
 
 def _record_key(site: Site, document: ContentDocument) -> RecordKey:
@@ -123,8 +135,8 @@ def _record_key(site: Site, document: ContentDocument) -> RecordKey:
     return (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
 
 
-def _record_item(site: Site, document: ContentDocument, key: RecordKey) -> str:
-    item = _record_items.get(key)
+def _record_item(site: Site, document: ContentDocument, key: RecordKey, known: RecordItems) -> str:
+    item = known.get(key)
     return item if item is not None else _list_item(json_text(document_record(site, document)))
 
 
@@ -147,72 +159,88 @@ def document_record(site: Site, document: ContentDocument) -> dict[str, Any]:
 
 
 def derive_open_data(
-    site: Site, strings: dict[str, Strings], diagnostics: Diagnostics, before: OpenData | None = None
+    site: Site,
+    strings: dict[str, Strings],
+    diagnostics: Diagnostics,
+    before: OpenData | None = None,
+    spool: Path | None = None,
+    items: RecordItems | None = None,
 ) -> OpenData:
     """Every open-data file; values that do not fit their tables are diagnostics.
 
     `before` is this site's open data before an edit of documents' Markdown bodies alone (see bodies.py):
     then only what shows a body is made again (the documents' JSON, and the catalogue, which gives sizes).
+    With a `spool` folder, each file is written there as it is made. `items` are the records of the last
+    build (see RecordItems); they are replaced by this build's.
     """
     # Deriving makes millions of short-lived objects without cycles; each automatic full collection on the
     # way walks the whole loaded site (about a second at 10,000 documents) and finds nothing to free.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _derive_open_data(site, strings, diagnostics, before)
+        return _derive_open_data(site, strings, diagnostics, before, OpenData(spool=spool), items)
+    except OSError as exc:
+        diagnostics.error(str(spool), 1, 1, f"cannot write the open data: {exc}", "free some disk space")
+        return OpenData()
     finally:
         if enabled:
             gc.enable()
 
 
 def _derive_open_data(
-    site: Site, strings: dict[str, Strings], diagnostics: Diagnostics, before: OpenData | None
+    site: Site,
+    strings: dict[str, Strings],
+    diagnostics: Diagnostics,
+    before: OpenData | None,
+    data: OpenData,
+    known: RecordItems | None,
 ) -> OpenData:
-    data = OpenData()
     if before is not None:
         data.files, data.tables, data._tables_by_origin = dict(before.files), before.tables, before._tables_by_origin
     else:
         data.tables = build_tables(site, diagnostics)
         for table in data.tables:
-            data.files[table_path(table.spec.name)] = write_csv(table.spec.columns, (row.values for row in table.rows))
+            data.put(table_path(table.spec.name), write_csv(table.spec.columns, (row.values for row in table.rows)))
         for indicator_id, ref in sorted(site.indicators.items()):
             rows = [
                 (p.year, series, p.breakdown, p.value, p.denominator, p.text, p.note)
                 for series, p in indicator_points(ref.indicator)
             ]
-            data.files[indicator_csv_path(indicator_id)] = write_csv(INDICATOR_COLUMNS, rows)
-    made: dict[RecordKey, str] = {}
+            data.put(indicator_csv_path(indicator_id), write_csv(INDICATOR_COLUMNS, rows))
+    made: RecordItems = {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
         changed = before is None
         items = []
         for document in ordered:
             key = _record_key(site, document)
-            item = made[key] = _record_item(site, document, key)
+            item = made[key] = _record_item(site, document, key, known or {})
             items.append(item)
             path = document_json_path(document.type, document.id)
             data.document_files[document.id] = path
             data.record_keys[document.id] = key
             if before is None or before.record_keys.get(document.id) != key:
-                data.files[path] = (_unindented(item) + "\n").encode("utf-8")
+                data.put(path, (_unindented(item) + "\n").encode("utf-8"))
                 changed = True
         if changed:
-            data.files[type_json_path(doc_type)] = _joined_list(items)
-    _record_items.clear()
-    _record_items.update(made)
+            data.put(type_json_path(doc_type), _joined_list(items))
+    if known is not None:
+        known.clear()
+        known.update(made)
     if before is None:
         for name in REGISTRY_FILES:
             entries = getattr(site.registries, name)
-            data.files[f"{DATA_DIR}/{name}.json"] = json_bytes(
-                [entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]
+            data.put(
+                f"{DATA_DIR}/{name}.json",
+                json_bytes([entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]),
             )
-        data.files[POPOLO_PATH] = json_bytes(popolo(site))
+        data.put(POPOLO_PATH, json_bytes(popolo(site)))
     data.datasets = _datasets(site, data, strings)
     if before is None:  # it gives only the tables' sizes
-        data.files[DATAPACKAGE_PATH] = json_bytes(datapackage(site, data))
+        data.put(DATAPACKAGE_PATH, json_bytes(datapackage(site, data)))
     catalogue = dcat.build_catalogue(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
-    data.files[dcat.CATALOGUE_TURTLE_PATH] = dcat.catalogue_turtle(catalogue).encode("utf-8")
-    data.files[dcat.CATALOGUE_JSONLD_PATH] = dcat.catalogue_jsonld(catalogue).encode("utf-8")
+    data.put(dcat.CATALOGUE_TURTLE_PATH, dcat.catalogue_turtle(catalogue).encode("utf-8"))
+    data.put(dcat.CATALOGUE_JSONLD_PATH, dcat.catalogue_jsonld(catalogue).encode("utf-8"))
     return data
 
 
@@ -223,7 +251,7 @@ def _latest(dates: Any) -> dt.date | None:
 
 def _distribution(data: OpenData, path: str, conforms_to: str | None = None) -> Distribution:
     media_type, file_format = ("text/csv", "CSV") if path.endswith(".csv") else ("application/json", "JSON")
-    return Distribution(path, media_type, file_format, path.rsplit("/", 1)[-1], len(data.files[path]), conforms_to)
+    return Distribution(path, media_type, file_format, path.rsplit("/", 1)[-1], data.size(path), conforms_to)
 
 
 def _datasets(site: Site, data: OpenData, strings: dict[str, Strings]) -> list[Dataset]:
@@ -294,7 +322,7 @@ def datapackage(site: Site, data: OpenData) -> dict[str, Any]:
             "encoding": "utf-8",
             "title": spec.title,
             "description": spec.description,
-            "bytes": len(data.files[table_path(spec.name)]),
+            "bytes": data.size(table_path(spec.name)),
             "schema": {
                 "fields": [_field(c) for c in spec.columns],
                 "primaryKey": list(spec.primary_key),
@@ -317,7 +345,7 @@ def datapackage(site: Site, data: OpenData) -> dict[str, Any]:
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "title": site.indicators[indicator_id].indicator.name,
-            "bytes": len(data.files[path]),
+            "bytes": data.size(path),
             "schema": {"fields": [_field(c) for c in INDICATOR_COLUMNS], "missingValues": [""]},
             "licenses": [licence],
         })  # fmt: skip
