@@ -6,6 +6,7 @@ until they are written, so a build's memory does not grow with them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -35,7 +36,15 @@ class OutputFiles(Mapping[str, bytes]):
 
     def moved(self, source: Path, target: Path) -> OutputFiles:
         """These files after the folder `source` was renamed `target`: a file of it is read at its new place."""
-        return OutputFiles({path: _moved(value, source, target) for path, value in self._items.items()})
+        prefix = f"{source}{os.sep}"
+        moved = OutputFiles()
+        moved._items = {  # already in path order
+            path: target / str(value)[len(prefix) :]
+            if isinstance(value, Path) and str(value).startswith(prefix)
+            else value
+            for path, value in self._items.items()
+        }
+        return moved
 
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), in path order, nothing read."""
@@ -48,12 +57,6 @@ def stored_items(files: Mapping[str, bytes]) -> dict[str, bytes | Path]:
     if stored is None:
         return dict(files.items())
     return {path: stored(path) for path in files}
-
-
-def _moved(value: bytes | Path, source: Path, target: Path) -> bytes | Path:
-    if isinstance(value, Path) and value.is_relative_to(source):
-        return target / value.relative_to(source)
-    return value
 
 
 def relocated(files: Mapping[str, bytes], source: Path, target: Path) -> Mapping[str, bytes]:
