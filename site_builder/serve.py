@@ -118,7 +118,7 @@ class DevServer:
         if changed and self.last is not None and self.previous is not None and not self.errors:
             result = rebuild_bodies(
                 self.last, self.previous, changed, diagnostics, self.jobs, self.markdown, self.checks, spool,
-                self.record_items,
+                record_items=self.record_items,
             )  # fmt: skip
         if result is None:
             diagnostics = Diagnostics()

@@ -208,13 +208,14 @@ def _derive_open_data(
             ]
             data.put(indicator_csv_path(indicator_id), write_csv(INDICATOR_COLUMNS, rows))
     made: RecordItems = {}
+    reusable = known if known is not None else {}
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
         changed = before is None
         items = []
         for document in ordered:
             key = _record_key(site, document)
-            item = made[key] = _record_item(site, document, key, known or {})
+            item = made[key] = _record_item(site, document, key, reusable)
             items.append(item)
             path = document_json_path(document.type, document.id)
             data.document_files[document.id] = path
