@@ -32,7 +32,7 @@ from .load import RawDocument, RawRegistry, load_content, load_registries, read_
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
-from .output import relocated
+from .output import paths, relocated
 from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
 
@@ -185,13 +185,15 @@ def render_checked(
     if previous is not None and planned is not None:
         pages = merge(previous.files, kept, rendered.files)
         state.pages = merged_pages(previous.state, kept, rendered.pages)
+    remade = derived is None or search
+    # The sitemap needs every page's source; the link check only the new pages'.
     page_sources = {
         path: (site.documents[record.document].source_path, site.documents[record.document].source_text)
-        for path, record in state.pages.items()
+        for path, record in (state.pages if remade else rendered.pages).items()
         if record.document is not None
     }
     progress("making the feeds, the sitemap and the search index")
-    if derived is None or search:
+    if remade:
         derived = _derived_files(site, theme.strings, pages, page_sources, diagnostics, search)
     if derived is None:
         return None
@@ -199,7 +201,7 @@ def render_checked(
     made: frozenset[str] | None = None
     if isinstance(pages, MergedFiles):
         files = MergedFiles(pages.previous, pages.kept, rendered.files.with_files(derived))
-        made = frozenset(files.made)
+        made = frozenset(paths(files.made))
     else:
         files = rendered.files.with_files(derived)
     progress("checking every link")

@@ -7,15 +7,18 @@ until they are written, so a build's memory does not grow with them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 
 
 class OutputFiles(Mapping[str, bytes]):
-    """Output files in path order; a value given as a Path is that file's bytes, read when asked for."""
+    """Output files, listed in path order; a value given as a Path is that file's bytes, read when asked for."""
 
     def __init__(self, items: Mapping[str, bytes | Path] | None = None) -> None:
-        self._items: dict[str, bytes | Path] = dict(sorted(items.items())) if items else {}
+        self._items: dict[str, bytes | Path] = dict(items) if items else {}
+        self._order: list[str] | None = None
+        """Path order, sorted when first listed: `serve` looks hundreds of thousands of files up after an
+        edit and never lists them."""
 
     def __getitem__(self, path: str) -> bytes:
         value = self._items[path]
@@ -25,34 +28,55 @@ class OutputFiles(Mapping[str, bytes]):
         return path in self._items
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._items)
+        if self._order is None:
+            self._order = sorted(self._items)
+        return iter(self._order)
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def paths(self) -> Set[str]:
+        """Every path, as a set that is not copied."""
+        return self._items.keys()
 
     def stored(self, path: str) -> bytes | Path:
         """The file's bytes, or the file on disk that holds them, without reading it."""
         return self._items[path]
 
+    def stored_items(self) -> dict[str, bytes | Path]:
+        """Each file's `stored` value, in a new dict."""
+        return dict(self._items)
+
     def moved(self, source: Path, target: Path) -> OutputFiles:
         """These files after the folder `source` was renamed `target`: a file of it is read at its new place."""
         prefix = f"{source}{os.sep}"
-        moved = OutputFiles()
-        moved._items = {  # already in path order
-            path: target / str(value)[len(prefix) :]
-            if isinstance(value, Path) and str(value).startswith(prefix)
-            else value
-            for path, value in self._items.items()
-        }
-        return moved
+        return OutputFiles(
+            {
+                path: target / str(value)[len(prefix) :]
+                if isinstance(value, Path) and str(value).startswith(prefix)
+                else value
+                for path, value in self._items.items()
+            }
+        )
 
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
-        """These files and `more` (which wins where both have a path), in path order, nothing read."""
+        """These files and `more` (which wins where both have a path), nothing read."""
         return OutputFiles({**self._items, **stored_items(more)})
 
 
+def paths(files: Mapping[str, bytes]) -> Set[str]:
+    """The paths of `files` as a set, without listing them one by one where `files` can say."""
+    own = getattr(files, "paths", None)
+    return own() if own is not None else files.keys()
+
+
 def stored_items(files: Mapping[str, bytes]) -> dict[str, bytes | Path]:
-    """Every file of `files` as bytes or as the file on disk that holds them, reading none from disk."""
+    """Every file of `files` as bytes or as the file on disk that holds them, reading none from disk: a new
+    dict, in no particular order."""
+    own = getattr(files, "stored_items", None)
+    if own is not None:
+        items: dict[str, bytes | Path] = own()  # a new dict too
+        return items
     stored = getattr(files, "stored", None)
     if stored is None:
         return dict(files.items())

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from . import urls
 from .bodies import rebuild_bodies
 from .build import BuildResult, Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
@@ -103,6 +102,8 @@ class DevServer:
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.last: BuildResult | None = None
         """The last good build with the site it was made from, for an edit of bodies alone (bodies.py)."""
+        self.search_files: dict[str, bytes] = {}
+        """The search index served, among `files`."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
@@ -137,8 +138,7 @@ class DevServer:
             if result is not None:
                 # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
                 stored = stored_items(result.files)
-                search = {path: data for path, data in self.files.items() if path.startswith(_SEARCH_PREFIX)}
-                self.files = {**stored, **search}  # looked up by path, never listed: no need to sort
+                self.files = {**stored, **self.search_files}  # looked up by path, never listed: no need to sort
                 self.previous = Previous(result.state, OutputFiles(stored))
                 self.last = result
                 self.errors = []
@@ -185,16 +185,16 @@ class DevServer:
     def take_search_index(self, index: dict[str, bytes]) -> None:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
-            kept = {path: data for path, data in self.files.items() if not path.startswith(_SEARCH_PREFIX)}
-            self.files = {**kept, **index}
+            files = dict(self.files)
+            for path in self.search_files:
+                files.pop(path, None)
+            files.update(index)
+            self.files, self.search_files = files, index
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
             self.changed.wait_for(lambda: self.generation != seen, timeout=timeout)
             return self.generation
-
-
-_SEARCH_PREFIX = f"{urls.PAGEFIND_DIR}/"
 
 
 class _SearchIndexer:
