@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, SH
 
 from site_builder.config import SiteSettings
+from site_builder.opendata.catalogue_text import catalogue_texts
 from site_builder.opendata.datasets import Dataset, Distribution
 from site_builder.opendata.dcat import (
     PREFIXES,
@@ -330,3 +332,37 @@ def test_turtle_is_what_rdflib_writes(settings, datasets):
 def test_catalogue_graph_holds_the_catalogues_triples(catalogue, graph):
     assert len(graph) == len(catalogue)
     assert isomorphic(catalogue_graph(make_settings(), make_datasets(), dt.date(2024, 6, 1)), graph)
+
+
+def _resized(datasets: list[Dataset], sizes: dict[str, int]) -> list[Dataset]:
+    return [
+        replace(d, distributions=tuple(replace(x, byte_size=sizes.get(x.path, x.byte_size)) for x in d.distributions))
+        for d in datasets
+    ]
+
+
+def test_sized_catalogue_refilled_after_an_edit_is_the_catalogue_written_anew():
+    """serve fills the last catalogue's texts in with the new sizes: the bytes are a fresh catalogue's."""
+    settings, modified = make_settings(), dt.date(2024, 6, 1)
+    turtle, jsonld, sized = catalogue_texts(settings, make_datasets(), modified, None)
+    assert sized is not None
+    fresh = make_catalogue()
+    assert (turtle, jsonld) == (catalogue_turtle(fresh), catalogue_jsonld(fresh))
+    edited = _resized(make_datasets(), {"data/decisions.json": 7000000000000000000123})
+    again = catalogue_texts(settings, edited, modified, sized)
+    assert again[2] is sized  # filled in, not written again
+    assert '"7000000000000000000123"^^xsd:nonNegativeInteger' in again[0]
+    written = build_catalogue(settings, edited, modified)
+    assert again[:2] == (catalogue_turtle(written), catalogue_jsonld(written))
+    retitled = [replace(make_datasets()[0], title={"nb": "Nye vedtak", "sv": "Beslut", "en": "Decisions"})]
+    turtle, _, other = catalogue_texts(settings, retitled, modified, sized)
+    assert other is not sized and '"Nye vedtak"@nb' in turtle
+
+
+def test_a_catalogue_whose_text_looks_like_a_size_slot_is_written_directly():
+    settings = make_settings(description={"nb": "Saksnummer 7000000000000000000001.", "sv": "S.", "en": "E."})
+    turtle, jsonld, sized = catalogue_texts(settings, make_datasets(), None, None)
+    assert sized is None
+    written = build_catalogue(settings, make_datasets(), None)
+    assert (turtle, jsonld) == (catalogue_turtle(written), catalogue_jsonld(written))
+    assert "Saksnummer 7000000000000000000001." in turtle

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..urls import (
 )
 from ..write import spool_file
 from . import dcat
+from .catalogue_text import SizedCatalogue, catalogue_texts
 from .csvfile import write_csv
 from .datasets import Dataset, Distribution
 from .jsontext import json_text
@@ -80,6 +81,8 @@ class OpenData:
     spool: Path | None = field(default=None, repr=False, compare=False)
     """Where files are written as they are made (see render.py), so a large site's are not all in memory."""
     _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
+    catalogue: SizedCatalogue | None = field(default=None, repr=False, compare=False)
+    """The catalogue's texts to fill in with the sizes of the next build's files (see catalogue_text.py)."""
 
     def put(self, path: str, content: bytes) -> None:
         self.files[path] = content if self.spool is None else spool_file(self.spool, path, content)
@@ -236,13 +239,22 @@ def _derive_open_data(
                 json_bytes([entry.value.model_dump(mode="json") for _, entry in sorted(entries.items())]),
             )
         data.put(POPOLO_PATH, json_bytes(popolo(site)))
-    data.datasets = _datasets(site, data, strings)
-    if before is None:  # it gives only the tables' sizes
-        data.put(DATAPACKAGE_PATH, json_bytes(datapackage(site, data)))
-    catalogue = dcat.build_catalogue(site.config.settings, data.datasets, _latest(d.modified for d in data.datasets))
-    data.put(dcat.CATALOGUE_TURTLE_PATH, dcat.catalogue_turtle(catalogue).encode("utf-8"))
-    data.put(dcat.CATALOGUE_JSONLD_PATH, dcat.catalogue_jsonld(catalogue).encode("utf-8"))
+    if before is None:
+        data.datasets = _datasets(site, data, strings)
+        data.put(DATAPACKAGE_PATH, json_bytes(datapackage(site, data)))  # it gives only the tables' sizes
+    else:  # bodies are in no dataset's description, only in its files' sizes
+        data.datasets = [_resized(dataset, data) for dataset in before.datasets]
+    modified = _latest(d.modified for d in data.datasets)
+    turtle, jsonld, data.catalogue = catalogue_texts(
+        site.config.settings, data.datasets, modified, before.catalogue if before is not None else None
+    )
+    data.put(dcat.CATALOGUE_TURTLE_PATH, turtle.encode("utf-8"))
+    data.put(dcat.CATALOGUE_JSONLD_PATH, jsonld.encode("utf-8"))
     return data
+
+
+def _resized(dataset: Dataset, data: OpenData) -> Dataset:
+    return replace(dataset, distributions=tuple(replace(d, byte_size=data.size(d.path)) for d in dataset.distributions))
 
 
 def _latest(dates: Any) -> dt.date | None:
