@@ -124,6 +124,38 @@ def _joined_list(indented: Sequence[str]) -> bytes:
     return ("[\n" + ",\n".join(indented) + "\n]\n").encode("utf-8")
 
 
+def _spliced(listed: bytes | Path | None, replaced: Sequence[tuple[str | None, str]]) -> bytes | None:
+    """A type's list of records with some items replaced (old item, new item), made from the list before
+    the edit: joining the list anew would encode tens of megabytes for one changed record. None if an old
+    item is unknown or not in the list."""
+    try:
+        text = listed.read_bytes() if isinstance(listed, Path) else listed
+    except OSError:
+        return None
+    if text is None:
+        return None
+    spans = []
+    for old, new in replaced:
+        if old is None:
+            return None
+        needle = old.encode("utf-8")
+        # Items are whole lines of the list ("[\n" or ",\n" before, ",\n" or "\n]" after) and each holds
+        # its document's id, so one is found only where it stands.
+        start = text.find(b"\n" + needle) + 1
+        end = start + len(needle)
+        if start == 0 or text[end : end + 2] not in (b",\n", b"\n]"):
+            return None
+        spans.append((start, end, new.encode("utf-8")))
+    whole = memoryview(text)  # slices of it are not copies
+    pieces: list[bytes | memoryview] = []
+    at = 0
+    for start, end, new_bytes in sorted(spans, key=lambda span: span[0]):
+        pieces += [whole[at:start], new_bytes]
+        at = end
+    pieces.append(whole[at:])
+    return b"".join(pieces)
+
+
 RecordKey = tuple[str, ...]
 
 RecordItems = dict[RecordKey, str]
@@ -216,6 +248,7 @@ def _derive_open_data(
         ordered = sorted(documents, key=lambda d: d.id)
         changed = before is None
         items = []
+        replaced: list[tuple[str | None, str]] = []
         for document in ordered:
             key = _record_key(site, document)
             item = made[key] = _record_item(site, document, key, reusable)
@@ -223,11 +256,13 @@ def _derive_open_data(
             path = document_json_path(document.type, document.id)
             data.document_files[document.id] = path
             data.record_keys[document.id] = key
-            if before is None or before.record_keys.get(document.id) != key:
+            if before is None or (old_key := before.record_keys.get(document.id)) != key:
                 data.put(path, (_unindented(item) + "\n").encode("utf-8"))
                 changed = True
+                replaced.append((reusable.get(old_key) if before is not None and old_key else None, item))
         if changed:
-            data.put(type_json_path(doc_type), _joined_list(items))
+            listed = _spliced(before.files.get(type_json_path(doc_type)), replaced) if before is not None else None
+            data.put(type_json_path(doc_type), listed if listed is not None else _joined_list(items))
     if known is not None:
         known.clear()
         known.update(made)
