@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -84,7 +85,7 @@ def render_site(
     files: dict[str, bytes | Path] = {}
     renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
-    atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
+    atlas = _parsed(theme.assets[ATLAS]) if ATLAS in theme.assets else None
 
     def add(path: str, content: bytes | Path) -> None:
         if path in files:
@@ -180,6 +181,12 @@ def render_site(
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
     return RenderedSite(OutputFiles(files), dict(sorted(records.items())))
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed(json_bytes: bytes) -> Any:
+    """The basemap, parsed once (not on every rebuild of `serve`); read, never changed."""
+    return json.loads(json_bytes)
 
 
 DOCUMENTS_PER_BATCH = 2000

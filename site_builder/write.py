@@ -67,10 +67,10 @@ def spool_file(folder: Path, relative: str, content: bytes) -> Path:
     """Write `content` to `folder/relative` (making its folders) and return that file."""
     path = folder / relative
     try:
-        _write_new(str(path), content)
+        _write(str(path), content)
     except FileNotFoundError:  # the first file of its folder: pages share folders, so this is rare
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(str(path), content)
+        _write(str(path), content)
     return path
 
 
@@ -163,16 +163,20 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0) |
 def _write_new(path: str, content: bytes) -> Written:
     """Write one file (as Path.write_bytes does) and record it from the open file: a site has thousands,
     and creating each costs more than writing it, so no second pass looks them up again."""
+    stat = _write(path, content)
+    return Written(stat.st_size, stat.st_mtime_ns, digest(content))
+
+
+def _write(path: str, content: bytes) -> os.stat_result:
     fd = os.open(path, _NEW_FILE, 0o666)
     try:
         with memoryview(content) as view:
             written = 0
             while written < len(view):
                 written += os.write(fd, view[written:])
-        stat = os.fstat(fd)
+        return os.fstat(fd)
     finally:
         os.close(fd)
-    return Written(stat.st_size, stat.st_mtime_ns, digest(content))
 
 
 def _record(path: str) -> Written:

@@ -213,7 +213,10 @@ def derive_open_data(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _derive_open_data(site, strings, diagnostics, before, OpenData(spool=spool), items)
+        # An edit of bodies makes a few files, which serve keeps in memory; the next edit splices its
+        # records into the type lists among them without reading them back.
+        data = OpenData(spool=spool if before is None else None)
+        return _derive_open_data(site, strings, diagnostics, before, data, items)
     except OSError as exc:
         diagnostics.error(str(spool), 1, 1, f"cannot write the open data: {exc}", "free some disk space")
         return OpenData()
