@@ -20,6 +20,13 @@ class OutputFiles(Mapping[str, bytes]):
         """Path order, sorted when first listed: `serve` looks hundreds of thousands of files up after an
         edit and never lists them."""
 
+    @classmethod
+    def taking(cls, items: dict[str, bytes | Path]) -> OutputFiles:
+        """The files of `items`, which is not copied: the caller changes it no more."""
+        files = cls()
+        files._items = items
+        return files
+
     def __getitem__(self, path: str) -> bytes:
         value = self._items[path]
         return value.read_bytes() if isinstance(value, Path) else value
@@ -50,7 +57,7 @@ class OutputFiles(Mapping[str, bytes]):
     def moved(self, source: Path, target: Path) -> OutputFiles:
         """These files after the folder `source` was renamed `target`: a file of it is read at its new place."""
         prefix = f"{source}{os.sep}"
-        return OutputFiles(
+        return OutputFiles.taking(
             {
                 path: target / str(value)[len(prefix) :]
                 if isinstance(value, Path) and str(value).startswith(prefix)
@@ -61,7 +68,7 @@ class OutputFiles(Mapping[str, bytes]):
 
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), nothing read."""
-        return OutputFiles({**self._items, **stored_items(more)})
+        return OutputFiles.taking({**self._items, **stored_items(more)})
 
 
 def paths(files: Mapping[str, bytes]) -> Set[str]:

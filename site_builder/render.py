@@ -180,7 +180,7 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles(files), dict(sorted(records.items())))
+    return RenderedSite(OutputFiles.taking(files), dict(sorted(records.items())))
 
 
 @functools.lru_cache(maxsize=1)

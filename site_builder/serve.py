@@ -139,7 +139,7 @@ class DevServer:
                 # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
                 stored = stored_items(result.files)
                 self.files = {**stored, **self.search_files}  # looked up by path, never listed: no need to sort
-                self.previous = Previous(result.state, OutputFiles(stored))
+                self.previous = Previous(result.state, OutputFiles.taking(stored))
                 self.last = result
                 self.errors = []
             else:

@@ -24,6 +24,25 @@ _SLOT = re.compile(r"(?<!\d)7000000000000(\d{9})(?!\d)")
 
 
 @dataclass(frozen=True)
+class _SlottedText:
+    """A text cut at its slots: pieces[0], slot, pieces[1], slot, …, pieces[-1]."""
+
+    pieces: tuple[str, ...]
+    slots: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> _SlottedText:
+        parts = _SLOT.split(text)
+        return cls(tuple(parts[0::2]), tuple(int(slot) for slot in parts[1::2]))
+
+    def filled(self, sizes: Sequence[str]) -> str:
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out += (sizes[slot], piece)
+        return "".join(out)
+
+
+@dataclass(frozen=True)
 class SizedCatalogue:
     """The catalogue's texts with a slot for each distribution's size, and what they were written from."""
 
@@ -31,8 +50,8 @@ class SizedCatalogue:
     """The settings, the datasets without their sizes, and the date of the last change."""
     slots: dict[str, int]
     """Each distribution's slot, by its file's path."""
-    turtle: str
-    jsonld: str
+    turtle: _SlottedText
+    jsonld: _SlottedText
 
     def filled(self, datasets: Sequence[Dataset]) -> tuple[str, str]:
         """(Turtle, JSON-LD) with the sizes of `datasets`, which have this shape."""
@@ -40,11 +59,7 @@ class SizedCatalogue:
         for dataset in datasets:
             for distribution in dataset.distributions:
                 sizes[self.slots[distribution.path]] = str(distribution.byte_size)
-
-        def size(match: re.Match[str]) -> str:
-            return sizes[int(match.group(1))]
-
-        return _SLOT.sub(size, self.turtle), _SLOT.sub(size, self.jsonld)
+        return self.turtle.filled(sizes), self.jsonld.filled(sizes)
 
 
 def catalogue_texts(
@@ -88,7 +103,10 @@ def _sized(
     ]
     catalogue = build_catalogue(settings, slotted, modified)
     turtle, jsonld = catalogue_turtle(catalogue), catalogue_jsonld(catalogue)
+    slotted_turtle, slotted_jsonld = _SlottedText.of(turtle), _SlottedText.of(jsonld)
     # Each size is written once in each text; any other match is the catalogue's own text.
-    if len(_SLOT.findall(turtle)) != len(slots) or len(_SLOT.findall(jsonld)) != len(slots):
+    if sorted(slotted_turtle.slots) != list(range(len(slots))) or sorted(slotted_jsonld.slots) != list(
+        range(len(slots))
+    ):
         return None
-    return SizedCatalogue(shape, slots, turtle, jsonld)
+    return SizedCatalogue(shape, slots, slotted_turtle, slotted_jsonld)
