@@ -896,12 +896,17 @@ def _present(charts: Sequence[Chart | None]) -> list[Chart]:
 
 
 def site_charts(
-    site: Site, t: Strings, atlas: dict[str, Any] | None, only: Container[str] | None = None
+    site: Site,
+    t: Strings,
+    atlas: dict[str, Any] | None,
+    only: Container[str] | None = None,
+    documents: Sequence[ContentDocument] | None = None,
 ) -> dict[str, list[Chart]]:
     """Every chart in one language, by the output path of the page that shows it.
 
     With `only`, just the charts of the pages whose output paths it holds, the same as without it; the
-    charts of other pages are not built at all.
+    charts of other pages are not built at all. With `documents`, just the charts of those documents' own
+    pages (as `only` allows), found without going through the whole site: an edit in `serve` renders a few.
     """
     lang = t.lang
     found: dict[str, list[Chart]] = {}
@@ -914,22 +919,31 @@ def site_charts(
         if present:
             found.setdefault(path, []).extend(present)
 
-    if wanted(home := urls.home_path(lang)):
+    def of_type(doc_type: str) -> Sequence[ContentDocument]:
+        return site.by_type.get(doc_type, []) if documents is None else [d for d in documents if d.type == doc_type]
+
+    if documents is None and wanted(home := urls.home_path(lang)):
         add(home, home_chart(site, t))
-    for decision in site.by_type.get("decision", []):
+    for decision in of_type("decision"):
         if wanted(path := urls.document_path(lang, "decision", decision.id)):
             add(path, journey_chart(site, decision, t), *vote_charts(site, decision, t))
-    for strategy in site.by_type.get("strategy", []):
+    for strategy in of_type("strategy"):
         if wanted(path := urls.document_path(lang, "strategy", strategy.id)):
             add(path, strategy_chart(site, strategy, t))
-    for membership in site.by_type.get("membership", []):
+    for membership in of_type("membership"):
         if wanted(path := urls.document_path(lang, "membership", membership.id)):
             add(path, fee_chart(membership, t))
-    for municipality_id in sorted(site.registries.municipalities):
+    if documents is None:
+        municipalities = sorted(site.registries.municipalities)
+    else:
+        municipalities = sorted({m for d in of_type("relations") if (m := getattr(d.model, "municipality", None))})
+    for municipality_id in municipalities:
         # One chart, shown on the municipality's page and on each of its relations documents.
-        paths = [urls.municipality_path(lang, municipality_id)] + [
+        paths = [urls.municipality_path(lang, municipality_id)] if documents is None else []
+        neighbours = site.by_municipality.get(municipality_id, []) if documents is None else of_type("relations")
+        paths += [
             urls.document_path(lang, "relations", document.id)
-            for document in site.by_municipality.get(municipality_id, [])
+            for document in neighbours
             if document.type == "relations" and getattr(document.model, "municipality", None) == municipality_id
         ]
         if any(wanted(path) for path in paths):
@@ -937,6 +951,8 @@ def site_charts(
             for path in paths:
                 if wanted(path):
                     add(path, relations)
+    if documents is not None:
+        return found
     for organisation_id in sorted(site.registries.organisations):
         if wanted(path := urls.organisation_path(lang, organisation_id)):
             add(path, members_chart(site, organisation_id, t), members_map(site, organisation_id, t, atlas))

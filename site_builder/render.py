@@ -115,7 +115,7 @@ def render_site(
         for number, batch in enumerate(batches or [[]]):
             others = number == 0
             wanted = None if whole else _planned_paths(site, lang, batch, listings and others)
-            charts = site_charts(site, t, atlas, only=wanted)
+            charts = site_charts(site, t, atlas, wanted, documents=None if whole or (listings and others) else batch)
             images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
             figures = _figures(charts, images, t, diagnostics)
             del charts

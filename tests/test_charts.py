@@ -169,6 +169,15 @@ def test_only_builds_the_charts_of_the_pages_asked_for(monkeypatch: pytest.Monke
     assert len(some) == 3 and len(built) == sum(len(shown) for shown in some.values())
     assert len(built) < sum(len(shown) for shown in everything.values())
 
+    # An edit in serve names its documents: their pages' charts are the same, found without the rest.
+    chosen = [d for d in site.documents.values() if any(d.id in path for path in only)]
+    assert {d.type for d in chosen} >= {"decision", "relations"}
+    by_documents = charts.site_charts(site, t, atlas, documents=chosen)
+    assert by_documents == {
+        path: shown for path, shown in everything.items() if any(f"/{d.id}/" in path for d in chosen)
+    }
+    assert relations_document in by_documents and "sv/index.html" not in by_documents
+
 
 # --- progress status ---------------------------------------------------------------
 
