@@ -293,9 +293,11 @@ def _content_key(context: PageContext) -> str:
     settings (which a rebuild's plan covers); "" for other pages."""
     if isinstance(context, DatasetContext):
         tables = [(t.name, t.title, t.description, t.columns, t.primary_key) for t in context.tables]
-        shown = repr((context.lang, context.title, context.breadcrumbs, context.dataset, tables))
+        dataset = context.dataset.digest if context.dataset is not None else None
+        shown = repr((context.lang, context.title, context.breadcrumbs, dataset, tables))
     elif isinstance(context, CatalogueContext):
-        shown = repr((context.lang, context.title, context.breadcrumbs, context.datasets, context.descriptions))
+        digests = [dataset.digest for dataset in context.datasets]
+        shown = repr((context.lang, context.title, context.breadcrumbs, digests, context.descriptions))
     else:
         return ""
     return hashlib.blake2b(shown.encode("utf-8"), digest_size=16).hexdigest()

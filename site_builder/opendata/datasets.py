@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -45,3 +47,9 @@ class Dataset:
     languages: tuple[str, ...] = field(default_factory=tuple)
     """ISO 639-1 codes of the languages the facts are written in."""
     issued: dt.date | None = None
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A hash of all the dataset says, for the pages that show it; worked out once, as `serve` keeps
+        the datasets an edit does not change (the indicators' has thousands of files)."""
+        return hashlib.blake2b(repr(self).encode("utf-8"), digest_size=16).hexdigest()

@@ -292,7 +292,15 @@ def _derive_open_data(
 
 
 def _resized(dataset: Dataset, data: OpenData) -> Dataset:
-    return replace(dataset, distributions=tuple(replace(d, byte_size=data.size(d.path)) for d in dataset.distributions))
+    """`dataset` with the sizes of its files in `data`: the same object if none changed."""
+    sizes = [data.size(d.path) for d in dataset.distributions]
+    if all(d.byte_size == size for d, size in zip(dataset.distributions, sizes, strict=True)):
+        return dataset
+    distributions = tuple(
+        d if d.byte_size == size else replace(d, byte_size=size)
+        for d, size in zip(dataset.distributions, sizes, strict=True)
+    )
+    return replace(dataset, distributions=distributions)
 
 
 def _latest(dates: Any) -> dt.date | None:
