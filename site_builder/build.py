@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,13 +16,14 @@ from .graph import Site, build_site
 from .history import last_changes
 from .i18n import Strings
 from .incremental import (
+    KeptFiles,
     MergedFiles,
     OutputFolder,
     SiteState,
-    kept_files,
+    dropped_files,
     load_state,
-    merge,
     merged_pages,
+    page_owned,
     plan,
     save_state,
     site_state,
@@ -54,6 +55,8 @@ class BuildResult:
     """The site, theme and open data it was rendered from."""
     derived: Mapping[str, bytes] = field(default_factory=dict)
     """The feeds, sitemap, robots.txt and search index among `files`."""
+    unowned: frozenset[str] | None = None
+    """The files among `files` that belong to no page, if known (see Previous)."""
 
 
 @dataclass
@@ -62,6 +65,14 @@ class Previous:
 
     state: SiteState
     files: Mapping[str, bytes]
+    unowned: frozenset[str] | None = None
+    """The files that belong to no page (open data, assets, feeds): every build makes them afresh. Worked
+    out from `files` if not given."""
+
+    def files_of_no_page(self) -> frozenset[str]:
+        if self.unowned is None:
+            self.unowned = frozenset(paths(self.files)).difference(page_owned(self.state.pages))
+        return self.unowned
 
 
 def load_site(config_path: Path, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Site | None:
@@ -172,10 +183,12 @@ def render_checked(
     else:
         progress(f"rendering the pages of {len(planned.documents)} changed or related documents"
                  + (" and every listing" if planned.listings else ""))  # fmt: skip
-    kept: frozenset[str] = frozenset()
+    dropped: frozenset[str] = frozenset()
+    kept: Container[str] = frozenset()
     keys: dict[str, str] = {}
     if previous is not None and planned is not None:
-        kept = kept_files(previous.state, planned)
+        dropped = dropped_files(previous.state, planned, previous.files, previous.files_of_no_page())
+        kept = KeptFiles(previous.files, dropped)
         keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept}
     rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys, spool)
     if diagnostics.has_errors():
@@ -183,7 +196,7 @@ def render_checked(
     pages: Mapping[str, bytes] = rendered.files
     state.pages = rendered.pages
     if previous is not None and planned is not None:
-        pages = merge(previous.files, kept, rendered.files)
+        pages = MergedFiles(previous.files, dropped, rendered.files)
         state.pages = merged_pages(previous.state, kept, rendered.pages)
     remade = derived is None or search
     # The sitemap needs every page's source; the link check only the new pages'.
@@ -199,16 +212,18 @@ def render_checked(
         return None
     files: Mapping[str, bytes]
     made: frozenset[str] | None = None
+    unowned: frozenset[str] | None = None
     if isinstance(pages, MergedFiles):
-        files = MergedFiles(pages.previous, pages.kept, rendered.files.with_files(derived))
+        files = MergedFiles(pages.previous, pages.dropped, rendered.files.with_files(derived))
         made = frozenset(paths(files.made))
+        unowned = made.difference(page_owned(rendered.pages))  # every file of no page is made afresh
     else:
         files = rendered.files.with_files(derived)
     progress("checking every link")
     check_links(files, page_sources, diagnostics, site.config.settings.base_url, made)
     if diagnostics.has_errors():
         return None
-    return BuildResult(site=site, files=files, state=state, made=made, loaded=loaded, derived=derived)
+    return BuildResult(site=site, files=files, state=state, made=made, loaded=loaded, derived=derived, unowned=unowned)
 
 
 def _derived_files(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,37 +217,60 @@ def stale_files(old: SiteState, plan: Plan) -> set[str]:
     return stale
 
 
-def page_owned(old: SiteState) -> set[str]:
-    """Every file of the last build that belongs to a page (the page and its chart files)."""
-    owned = set(old.pages)
-    for record in old.pages.values():
+def page_owned(pages: Mapping[str, PageRecord]) -> set[str]:
+    """Every file that belongs to one of `pages` (the page and its chart files)."""
+    owned = set(pages)
+    for record in pages.values():
         owned.update(record.files)
     return owned
 
 
-class MergedFiles(Mapping[str, bytes]):
-    """The last build's files that a rebuild keeps, read only when asked for, and the files it made.
+def dropped_files(
+    old: SiteState, plan: Plan, previous: Mapping[str, bytes], unowned: Collection[str]
+) -> frozenset[str]:
+    """The files of the last build (`previous`) that a rebuild does not keep: the stale ones (see
+    `stale_files`) and those that belong to no page (`unowned`), which every build makes afresh. Found
+    from the pages a change touches, not from every file: an edit in `serve` keeps hundreds of thousands."""
+    return frozenset(path for group in (stale_files(old, plan), unowned) for path in group if path in previous)
 
-    Set operations on paths, not loops over them: on a large site a rebuild in `serve` keeps hundreds of
-    thousands of files, and an edit must reach the browser within a second."""
 
-    def __init__(self, previous: Mapping[str, bytes], kept: Iterable[str], made: Mapping[str, bytes]) -> None:
+class KeptFiles(Container[str]):
+    """The files of the last build that a rebuild keeps as they are."""
+
+    def __init__(self, previous: Mapping[str, bytes], dropped: frozenset[str]) -> None:
         self.previous = previous
+        self.dropped = dropped
+
+    def __contains__(self, path: object) -> bool:
+        return path not in self.dropped and path in self.previous
+
+
+class MergedFiles(Mapping[str, bytes]):
+    """The last build's files that a rebuild keeps (all but the `dropped`), read only when asked for, and
+    the files it made.
+
+    Nothing here goes through every path unless the files are listed: on a large site an edit in `serve`
+    keeps hundreds of thousands of files, and must reach the browser within a second."""
+
+    def __init__(self, previous: Mapping[str, bytes], dropped: frozenset[str], made: Mapping[str, bytes]) -> None:
+        self.previous = previous
+        self.dropped = dropped
+        """A subset of `previous`."""
         self.made = made
-        self.kept = frozenset(kept).difference(paths(made))
         self._paths: frozenset[str] | None = None
         self._order: list[str] | None = None
         """Path order, sorted when first listed (a rebuild in `serve` looks files up and never lists them)."""
+        self._length: int | None = None
 
     def __getitem__(self, path: str) -> bytes:
         if path in self.made:
             return self.made[path]
-        if path in self.kept:
+        if path not in self.dropped and path in self.previous:
             return self.previous[path]
         raise KeyError(path)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.made or path in self.kept
+        return path in self.made or (path not in self.dropped and path in self.previous)
 
     def __iter__(self) -> Iterator[str]:
         if self._order is None:
@@ -255,16 +278,19 @@ class MergedFiles(Mapping[str, bytes]):
         return iter(self._order)
 
     def __len__(self) -> int:
-        return len(self.kept) + len(self.made)
+        if self._length is None:
+            new = sum(1 for path in paths(self.made) if path in self.dropped or path not in self.previous)
+            self._length = len(self.previous) - len(self.dropped) + new
+        return self._length
 
     def paths(self) -> frozenset[str]:
         if self._paths is None:
-            self._paths = self.kept.union(paths(self.made))
+            self._paths = frozenset(paths(self.previous)).difference(self.dropped).union(paths(self.made))
         return self._paths
 
     def moved(self, source: Path, target: Path) -> MergedFiles:
         """The same files after the folder `source` was renamed `target` (see output.relocated)."""
-        return MergedFiles(self.previous, self.kept, relocated(self.made, source, target))
+        return MergedFiles(self.previous, self.dropped, relocated(self.made, source, target))
 
     def stored(self, path: str) -> bytes | Path:
         """The file's bytes, or the file on disk that holds them (see output.OutputFiles)."""
@@ -275,20 +301,10 @@ class MergedFiles(Mapping[str, bytes]):
     def stored_items(self) -> dict[str, bytes | Path]:
         """Each file's `stored` value, in a new dict."""
         items = stored_items(self.previous)
-        for path in items.keys() - self.kept:
+        for path in self.dropped:
             del items[path]
         items.update(stored_items(self.made))
         return items
-
-
-def kept_files(old: SiteState, plan: Plan) -> frozenset[str]:
-    """The files of the last build that a rebuild keeps as they are."""
-    return frozenset(page_owned(old) - stale_files(old, plan))
-
-
-def merge(previous: Mapping[str, bytes], kept: Iterable[str], made: Mapping[str, bytes]) -> MergedFiles:
-    """The last build's files that the rebuild keeps (see `kept_files`), plus what it made."""
-    return MergedFiles(previous, frozenset(kept).intersection(paths(previous)), made)
 
 
 def merged_pages(old: SiteState, kept: Container[str], made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:

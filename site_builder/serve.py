@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,7 +89,7 @@ class DevServer:
         self.jobs = jobs
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
-        self.files: dict[str, bytes | Path] = {}
+        self.files: ChainMap[str, bytes | Path] = ChainMap()
         """What the server serves: the last good build (a Path is a file on disk, read when asked for; pages
         get the reload script as they are sent)."""
         self.spool = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
@@ -102,7 +103,7 @@ class DevServer:
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.last: BuildResult | None = None
         """The last good build with the site it was made from, for an edit of bodies alone (bodies.py)."""
-        self.search_files: dict[str, bytes] = {}
+        self.search_files: dict[str, bytes | Path] = {}
         """The search index served, among `files`."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
@@ -138,8 +139,9 @@ class DevServer:
             if result is not None:
                 # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
                 stored = stored_items(result.files)
-                self.files = {**stored, **self.search_files}  # looked up by path, never listed: no need to sort
-                self.previous = Previous(result.state, OutputFiles.taking(stored))
+                # The search index in front of the build, not merged into a copy of hundreds of thousands.
+                self.files = ChainMap(self.search_files, stored)
+                self.previous = Previous(result.state, OutputFiles.taking(stored), result.unowned)
                 self.last = result
                 self.errors = []
             else:
@@ -148,6 +150,8 @@ class DevServer:
             self.changed.notify_all()
         if result is None or result.made is None:
             self._remove_unused_pages()
+        if result is not None and result.made is None and self.previous is not None:
+            self.previous.files_of_no_page()  # now, once, rather than in the next edit's second
         if result is None:
             for diagnostic in self.errors:
                 self.log(str(diagnostic))
@@ -185,11 +189,9 @@ class DevServer:
     def take_search_index(self, index: dict[str, bytes]) -> None:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
-            files = dict(self.files)
-            for path in self.search_files:
-                files.pop(path, None)
-            files.update(index)
-            self.files, self.search_files = files, index
+            search: dict[str, bytes | Path] = dict(index)
+            self.files = ChainMap(search, *self.files.maps[1:])
+            self.search_files = search
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
