@@ -206,8 +206,8 @@ def plan(old: SiteState | None, new: SiteState) -> Plan | None:
 
 
 def stale_files(old: SiteState, plan: Plan) -> set[str]:
-    """Files of the last build that the rebuild replaces or removes: the pages it renders again (and
-    their charts), the pages of removed documents, and every file that is not a page's (made afresh)."""
+    """Pages of the last build that the rebuild replaces or removes, with their chart files: the pages it
+    renders again and the pages of removed documents."""
     stale: set[str] = set()
     for path, record in old.pages.items():
         document = record.document
