@@ -21,9 +21,9 @@ from .incremental import (
     OutputFolder,
     SiteState,
     dropped_files,
+    files_of_no_page,
     load_state,
     merged_pages,
-    page_owned,
     plan,
     save_state,
     site_state,
@@ -71,7 +71,7 @@ class Previous:
 
     def files_of_no_page(self) -> frozenset[str]:
         if self.unowned is None:
-            self.unowned = frozenset(paths(self.files)).difference(page_owned(self.state.pages))
+            self.unowned = files_of_no_page(paths(self.files), self.state.pages)
         return self.unowned
 
 
@@ -216,7 +216,7 @@ def render_checked(
     if isinstance(pages, MergedFiles):
         files = MergedFiles(pages.previous, pages.dropped, rendered.files.with_files(derived))
         made = frozenset(paths(files.made))
-        unowned = made.difference(page_owned(rendered.pages))  # every file of no page is made afresh
+        unowned = files_of_no_page(made, rendered.pages)  # each is made afresh, so among `made`
     else:
         files = rendered.files.with_files(derived)
     progress("checking every link")

@@ -933,14 +933,15 @@ def site_charts(
     for membership in of_type("membership"):
         if wanted(path := urls.document_path(lang, "membership", membership.id)):
             add(path, fee_chart(membership, t))
+    relations_documents = of_type("relations")
     if documents is None:
         municipalities = sorted(site.registries.municipalities)
     else:
-        municipalities = sorted({m for d in of_type("relations") if (m := getattr(d.model, "municipality", None))})
+        municipalities = sorted({m for d in relations_documents if (m := getattr(d.model, "municipality", None))})
     for municipality_id in municipalities:
         # One chart, shown on the municipality's page and on each of its relations documents.
         paths = [urls.municipality_path(lang, municipality_id)] if documents is None else []
-        neighbours = site.by_municipality.get(municipality_id, []) if documents is None else of_type("relations")
+        neighbours = site.by_municipality.get(municipality_id, []) if documents is None else relations_documents
         paths += [
             urls.document_path(lang, "relations", document.id)
             for document in neighbours

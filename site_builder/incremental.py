@@ -225,6 +225,12 @@ def page_owned(pages: Mapping[str, PageRecord]) -> set[str]:
     return owned
 
 
+def files_of_no_page(paths: Iterable[str], pages: Mapping[str, PageRecord]) -> frozenset[str]:
+    """The files among `paths` that belong to none of `pages` (open data, assets, feeds): every build
+    makes them afresh."""
+    return frozenset(paths).difference(page_owned(pages))
+
+
 def dropped_files(
     old: SiteState, plan: Plan, previous: Mapping[str, bytes], unowned: Collection[str]
 ) -> frozenset[str]:
@@ -256,6 +262,7 @@ class MergedFiles(Mapping[str, bytes]):
         self.previous = previous
         self.dropped = dropped
         """A subset of `previous`."""
+        self.kept = KeptFiles(previous, dropped)
         self.made = made
         self._paths: frozenset[str] | None = None
         self._order: list[str] | None = None
@@ -265,12 +272,12 @@ class MergedFiles(Mapping[str, bytes]):
     def __getitem__(self, path: str) -> bytes:
         if path in self.made:
             return self.made[path]
-        if path not in self.dropped and path in self.previous:
+        if path in self.kept:
             return self.previous[path]
         raise KeyError(path)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.made or (path not in self.dropped and path in self.previous)
+        return path in self.made or path in self.kept
 
     def __iter__(self) -> Iterator[str]:
         if self._order is None:

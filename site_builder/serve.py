@@ -90,8 +90,8 @@ class DevServer:
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
         self.files: ChainMap[str, bytes | Path] = ChainMap()
-        """What the server serves: the last good build (a Path is a file on disk, read when asked for; pages
-        get the reload script as they are sent)."""
+        """What the server serves: the search index (its first map) in front of the last good build (a Path
+        is a file on disk, read when asked for; pages get the reload script as they are sent)."""
         self.spool = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
         """The pages each rebuild renders, in a folder of their own (see render.py); removed by `stop`."""
         self._rebuilds = 0
@@ -103,8 +103,6 @@ class DevServer:
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.last: BuildResult | None = None
         """The last good build with the site it was made from, for an edit of bodies alone (bodies.py)."""
-        self.search_files: dict[str, bytes | Path] = {}
-        """The search index served, among `files`."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
@@ -140,7 +138,7 @@ class DevServer:
                 # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
                 stored = stored_items(result.files)
                 # The search index in front of the build, not merged into a copy of hundreds of thousands.
-                self.files = ChainMap(self.search_files, stored)
+                self.files = ChainMap(self.files.maps[0], stored)
                 self.previous = Previous(result.state, OutputFiles.taking(stored), result.unowned)
                 self.last = result
                 self.errors = []
@@ -189,9 +187,7 @@ class DevServer:
     def take_search_index(self, index: dict[str, bytes]) -> None:
         """Serve a new search index (made in the background) in place of the old one."""
         with self.changed:
-            search: dict[str, bytes | Path] = dict(index)
-            self.files = ChainMap(search, *self.files.maps[1:])
-            self.search_files = search
+            self.files = ChainMap(dict(index), *self.files.maps[1:])
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:

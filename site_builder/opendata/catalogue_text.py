@@ -105,8 +105,7 @@ def _sized(
     turtle, jsonld = catalogue_turtle(catalogue), catalogue_jsonld(catalogue)
     slotted_turtle, slotted_jsonld = _SlottedText.of(turtle), _SlottedText.of(jsonld)
     # Each size is written once in each text; any other match is the catalogue's own text.
-    if sorted(slotted_turtle.slots) != list(range(len(slots))) or sorted(slotted_jsonld.slots) != list(
-        range(len(slots))
-    ):
+    every_slot = list(range(len(slots)))
+    if sorted(slotted_turtle.slots) != every_slot or sorted(slotted_jsonld.slots) != every_slot:
         return None
     return SizedCatalogue(shape, slots, slotted_turtle, slotted_jsonld)

@@ -262,7 +262,8 @@ def _derive_open_data(
             if before is None or (old_key := before.record_keys.get(document.id)) != key:
                 data.put(path, (_unindented(item) + "\n").encode("utf-8"))
                 changed = True
-                replaced.append((reusable.get(old_key) if before is not None and old_key else None, item))
+                if before is not None:
+                    replaced.append((reusable.get(old_key) if old_key else None, item))
         if changed:
             listed = _spliced(before.files.get(type_json_path(doc_type)), replaced) if before is not None else None
             data.put(type_json_path(doc_type), listed if listed is not None else _joined_list(items))
