@@ -296,7 +296,7 @@ def _converter() -> str:
     """What Markdown's HTML depends on besides the text: the converter's code and library versions."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"format {FORMAT}\n".encode())
-    for name in ("markdown-it-py", "mdit-py-plugins", "nh3"):
+    for name in ("markdown-it-py", "mdit-py-plugins", "cmarkgfm", "nh3"):
         try:
             digest.update(f"{name}={version(name)}\n".encode())
         except PackageNotFoundError:

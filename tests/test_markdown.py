@@ -6,15 +6,18 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_fuzz import SHALLOW, markdown
 
 from site_builder.markdown import (
     MAX_MARKUP_PER_PARAGRAPH,
     MAX_NESTING,
     PARSER_NESTING,
     MarkdownRenderer,
+    cmark_html,
     markdown_problem,
     nesting_problem,
     new_converter,
+    sanitise_html,
     slugify,
 )
 
@@ -171,3 +174,51 @@ def test_text_within_the_nesting_limit_is_never_cut_short_by_the_parser(text: st
         return
     deepest = max((token.level for token in new_converter().parse(text)), default=0)
     assert deepest < PARSER_NESTING - 1
+
+
+# --- cmark-gfm for everyday text ------------------------------------------------------------------------------
+
+
+def adjusted_html(text: str) -> str:
+    return sanitise_html(new_converter().render(text))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(markdown(SHALLOW), nested_text()))
+def test_cmark_gives_the_same_html_as_the_adjusted_markdown_it(text: str) -> None:
+    """Most texts go through cmark-gfm; a reader must not be able to tell which parser made a page."""
+    text = text if text.endswith("\n") else text + "\n"
+    from_cmark = cmark_html(text)
+    if from_cmark is not None:
+        assert sanitise_html(from_cmark) == adjusted_html(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Tittel\n\n## Åpenhet & `kode` *i* [lenke](https://example.org) ~~ut~~\n\n# Tittel\n\nSetext\n---\n",
+        "| a | b |\n|:--|--:|\n| 1 | ~~2~~ |\n\n3. tre\n4. fire\n   - under\n\n```py\nkode\n```\n",
+        "Tekst <abbr title='x'>NSC</abbr> og <b>fet</b>\n\n<div>blokk</div>\n\n![bilde](https://example.org/x.png)\n",
+        "[klikk](javascript:void) og ~enkel tilde~ og kl. 12:30\n",
+    ],
+)
+def test_everyday_text_goes_through_cmark(text: str) -> None:
+    from_cmark = cmark_html(text)
+    assert from_cmark is not None and sanitise_html(from_cmark) == adjusted_html(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tekst[^1].\n\n[^1]: Merknad.\n",
+        "Term\n: Definisjon.\n",
+        "> sitat\n",
+        "## Mål <!-- merknad -->\n",
+        "<h2>Rå overskrift</h2>\n",
+        "kr\u00a0500\n",
+        "- a\n\tb\n",
+    ],
+)
+def test_text_the_adjustments_concern_goes_through_markdown_it(text: str) -> None:
+    assert cmark_html(text) is None
+    assert html(text) == adjusted_html(text)
