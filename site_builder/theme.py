@@ -7,8 +7,11 @@ extend the template it replaces.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
+import os
+import pickle
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,22 +42,53 @@ class Theme:
     """Subresource Integrity value (sha384) of each asset, for the pages' <link> and <script> tags."""
 
 
-class _InMemoryBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates kept in this process, checked against each template's source."""
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in this process and in the user's cache folder, each checked
+    against its template's source when read: compiling the theme's templates costs each build process
+    (and each page worker) longer than rendering hundreds of pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self._code: dict[str, bytes] = {}
+        self._folder = folder
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
+        if code is None and self._folder is not None:
+            try:
+                code = (self._folder / f"{bucket.key}.cache").read_bytes()
+            except OSError:
+                return
         if code is not None:
-            bucket.bytecode_from_string(code)
+            try:
+                bucket.bytecode_from_string(code)  # refuses another Python's code and another source's
+            except (EOFError, ValueError, TypeError, pickle.UnpicklingError):  # cut short: compile it again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
+        code = self._code[bucket.key] = bucket.bytecode_to_string()
+        if self._folder is None:
+            return
+        path = self._folder / f"{bucket.key}.cache"
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            partial.write_bytes(code)
+            partial.replace(path)  # whole or not at all, when builds run side by side
+        except OSError:  # a read-only or missing home: the templates are compiled again next time
+            with contextlib.suppress(OSError):
+                partial.unlink()
 
 
-_COMPILED = _InMemoryBytecodeCache()
+def _user_cache_folder() -> Path | None:
+    """Where compiled templates are kept between builds: the user's cache folder (XDG), per Jinja version."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder
+        return None
+    return base / "site-builder" / f"templates-jinja-{jinja2.__version__}"
+
+
+_COMPILED = _CompiledTemplates(_user_cache_folder())
 
 
 def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
@@ -71,8 +105,8 @@ def make_environment(theme_dirs: list[Path]) -> jinja2.Environment:
         # A build (and each rebuild in `serve`) makes a new environment, so templates need no
         # up-to-date check; without this Jinja stats the template file on every page and include.
         auto_reload=False,
-        # Compiled templates are kept by their source's checksum: a rebuild in `serve` compiles only the
-        # templates that changed (compiling all of them took longer than rendering an edited page).
+        # Compiled templates are kept by their source's checksum: a build compiles only the templates that
+        # changed since the last (in `serve`, compiling all of them took longer than rendering an edited page).
         bytecode_cache=_COMPILED,
     )
     environment.filters["json_ld"] = json_ld_text

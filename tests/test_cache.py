@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import MINIMAL_DECISION
 
@@ -197,3 +198,45 @@ def test_a_themes_npm_folders_are_not_inputs_but_its_assets_are(make_project) ->
     assert fingerprint(config, BUILD_OPTIONS) == first
     (config.parent / asset).write_text("// another build\n", encoding="utf-8")
     assert fingerprint(config, BUILD_OPTIONS) != first
+
+
+# --- compiled templates, kept between builds in the user's cache folder -------------------------------------------
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the template was compiled again")
+
+
+def _environment_with(folder: Path, theme: Path) -> jinja2.Environment:
+    from site_builder import theme as theme_module
+
+    environment = theme_module.make_environment([theme])
+    environment.bytecode_cache = theme_module._CompiledTemplates(folder)
+    return environment
+
+
+def test_a_template_compiled_by_one_build_is_read_by_the_next_and_checked_against_its_source(tmp_path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    template = theme / "templates" / "t.html"
+    template.write_text("Hei {{ name }}!", encoding="utf-8")
+    compiled = tmp_path / "compiled"
+    assert _environment_with(compiled, theme).get_template("t.html").render(name="Tromsø") == "Hei Tromsø!"
+    (stored,) = compiled.iterdir()
+    # The next build compiles nothing.
+    reading = _environment_with(compiled, theme)
+    reading.compile = _refuse  # type: ignore[method-assign]
+    assert reading.get_template("t.html").render(name="Bodø") == "Hei Bodø!"
+    stored.write_bytes(stored.read_bytes()[:40])  # cut short: compiled again, not a crash
+    assert _environment_with(compiled, theme).get_template("t.html").render(name="Bodø") == "Hei Bodø!"
+    template.write_text("Hallo {{ name }}.", encoding="utf-8")  # a new source is never given the old code
+    assert _environment_with(compiled, theme).get_template("t.html").render(name="Bodø") == "Hallo Bodø."
+
+
+def test_templates_render_when_the_cache_folder_cannot_be_written(tmp_path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates" / "t.html").write_text("Hei {{ name }}!", encoding="utf-8")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert _environment_with(blocked / "compiled", theme).get_template("t.html").render(name="Oslo") == "Hei Oslo!"
