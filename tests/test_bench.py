@@ -59,7 +59,7 @@ def _rows(output: str) -> dict[tuple[str, str], list[str]]:
 
 
 def test_runner_prints_every_scenario_and_the_comparison(tmp_path: Path, capsys) -> None:
-    code = run_benchmark(["--sizes", "7", "--plain", "7", "--jobs", "2", "--workdir", str(tmp_path)])
+    code = run_benchmark(["--sizes", "7", "--plain", "7", "--runs", "2", "--jobs", "2", "--workdir", str(tmp_path)])
     output = capsys.readouterr().out
     assert code == 0, output
     rows = _rows(output)
