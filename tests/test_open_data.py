@@ -280,3 +280,27 @@ def test_feed_elements_are_escaped_as_elementtree_escapes_them(text):
     if text:
         link.set("hreflang", text)
     assert feeds._link("", text, "alternate", "text/html", text) == tree_text(link)
+
+
+def test_open_data_that_cannot_be_written_is_a_diagnostic(make_project, tmp_path):
+    """The files are written by a thread while the next is made; a failed write still reaches the editor."""
+    import threading
+
+    from site_builder.opendata.exports import derive_open_data
+    from site_builder.theme import load_theme
+
+    diagnostics = Diagnostics()
+    site = load_site(make_project({DECISION: MINIMAL_DECISION}), diagnostics)
+    assert site is not None
+    theme = load_theme(site, diagnostics)
+    assert theme is not None
+    not_a_folder = tmp_path / "spool"
+    not_a_folder.write_text("a file where the folder should be", encoding="utf-8")
+    data = derive_open_data(site, theme.strings, diagnostics, spool=not_a_folder)
+    assert data.files == {}
+    assert diagnostics.errors[0].message.startswith("cannot write the open data")
+    assert not any(thread.name.startswith("open-data") for thread in threading.enumerate())
+    (tmp_path / "fresh").mkdir()
+    written = derive_open_data(site, theme.strings, Diagnostics(), spool=tmp_path / "fresh")
+    spooled = {name: stored for name, stored in written.files.items() if isinstance(stored, Path)}
+    assert spooled and all(written.size(name) == stored.stat().st_size for name, stored in spooled.items())

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,8 @@ DATASET_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
     "popolo": ((), (), ("GOVE",)),
 }  # fmt: skip
 REGISTRY_FILES = ("municipalities", "organisations", "parties", "sdgs", "topics", "conventions")
+MAX_WRITING = 64
+"""Open-data files made but not yet written, at most (see OpenData.put)."""
 
 
 @dataclass
@@ -83,11 +87,39 @@ class OpenData:
     _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
     catalogue: SizedCatalogue | None = field(default=None, repr=False, compare=False)
     """The catalogue's texts to fill in with the sizes of the next build's files (see catalogue_text.py)."""
+    _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
+    _writing: deque[Future[Path]] = field(default_factory=deque, repr=False, compare=False)
+    _sizes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def put(self, path: str, content: bytes) -> None:
-        self.files[path] = content if self.spool is None else spool_file(self.spool, path, content)
+        if self.spool is None:
+            self.files[path] = content
+            return
+        # A thread writes the file while this one makes the next: creating thousands of files keeps the
+        # kernel busy about as long as encoding them, and nothing else runs on the other core meanwhile.
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="open-data")
+        self._writing.append(self._writer.submit(spool_file, self.spool, path, content))
+        if len(self._writing) > MAX_WRITING:  # the files waiting to be written stay few, however large
+            self._writing.popleft().result()
+        self.files[path] = self.spool / path
+        self._sizes[path] = len(content)
+
+    def written(self) -> None:
+        """Wait until every file put is on disk; raises the first OSError a write met."""
+        if self._writer is None:
+            return
+        try:
+            while self._writing:
+                self._writing.popleft().result()
+        finally:
+            self._writer.shutdown(cancel_futures=True)
+            self._writer = None
+            self._writing.clear()
 
     def size(self, path: str) -> int:
+        if path in self._sizes:
+            return self._sizes[path]
         stored = self.files[path]
         return stored.stat().st_size if isinstance(stored, Path) else len(stored)
 
@@ -216,7 +248,10 @@ def derive_open_data(
         # An edit of bodies makes a few files, which serve keeps in memory; the next edit splices its
         # records into the type lists among them without reading them back.
         data = OpenData(spool=spool if before is None else None)
-        return _derive_open_data(site, strings, diagnostics, before, data, items)
+        try:
+            return _derive_open_data(site, strings, diagnostics, before, data, items)
+        finally:
+            data.written()
     except OSError as exc:
         diagnostics.error(str(spool), 1, 1, f"cannot write the open data: {exc}", "free some disk space")
         return OpenData()
