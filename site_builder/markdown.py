@@ -8,9 +8,11 @@ at h2 (the page title is the only h1); heading ids and footnote markup are those
 and `footnotes` extensions made before, so links into pages published earlier keep working.
 
 Two CommonMark parsers do the work. markdown-it-py, whose rules this module adjusts, converts every
-text that has footnotes, definitions or raw heading tags. Every other text, which is most of them, goes
-through cmark-gfm (GitHub's C implementation, about ten times faster), and only its headings are changed
-afterwards. Both give the same HTML for such texts: the tests compare them on generated Markdown.
+text with footnotes or definitions, and every text with a construct on which the two parsers part ways
+(quotes, tabs, spaces other than ' ', and the few others `needs_adjusted_parser` lists). Every other
+text, which is most of them, goes through cmark-gfm (GitHub's C implementation, about ten times faster),
+and only its headings are changed afterwards. Both give the same HTML for such texts: the tests compare
+them on generated Markdown.
 """
 
 from __future__ import annotations
