@@ -33,7 +33,7 @@ from .load import RawDocument, RawRegistry, load_content, load_registries, read_
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
-from .output import paths, relocated
+from .output import PageFacts, paths, relocated
 from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
 
@@ -57,6 +57,8 @@ class BuildResult:
     """The feeds, sitemap, robots.txt and search index among `files`."""
     unowned: frozenset[str] | None = None
     """The files among `files` that belong to no page, if known (see Previous)."""
+    spooled: Mapping[str, Written] = field(default_factory=dict)
+    """The record of each file among `files` that was written to the spool folder (see write.py)."""
 
 
 @dataclass
@@ -207,7 +209,7 @@ def render_checked(
     }
     progress("making the feeds, the sitemap and the search index")
     if remade:
-        derived = _derived_files(site, theme.strings, pages, page_sources, diagnostics, search)
+        derived = _derived_files(site, theme.strings, pages, page_sources, rendered.facts, diagnostics, search)
     if derived is None:
         return None
     files: Mapping[str, bytes]
@@ -220,10 +222,14 @@ def render_checked(
     else:
         files = rendered.files.with_files(derived)
     progress("checking every link")
-    check_links(files, page_sources, diagnostics, site.config.settings.base_url, made)
+    links = {path: page.links for path, page in rendered.facts.items()}
+    check_links(files, page_sources, diagnostics, site.config.settings.base_url, made, links)
     if diagnostics.has_errors():
         return None
-    return BuildResult(site=site, files=files, state=state, made=made, loaded=loaded, derived=derived, unowned=unowned)
+    return BuildResult(
+        site=site, files=files, state=state, made=made, loaded=loaded, derived=derived, unowned=unowned,
+        spooled=rendered.spooled,
+    )  # fmt: skip
 
 
 def _derived_files(
@@ -231,6 +237,7 @@ def _derived_files(
     strings: dict[str, Strings],
     files: Mapping[str, bytes],
     page_sources: Mapping[str, tuple[str, str]],
+    facts: Mapping[str, PageFacts],
     diagnostics: Diagnostics,
     search: bool,
 ) -> dict[str, bytes] | None:
@@ -239,7 +246,7 @@ def _derived_files(
     from .search import search_index
     from .sitemap import site_map_files
 
-    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources)}
+    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, facts)}
     if search:
         derived.update(search_index(files, diagnostics))
     for path in sorted(set(derived) & set(files)):
@@ -308,7 +315,7 @@ def build(
                 cache.forget_output()
                 save_state(cache.folder, None)
             protected = _protected_paths(result.site.config)
-            written = write_site(result.files, out_dir, protected, previous_output, result.made, spool)
+            written = write_site(result.files, out_dir, protected, previous_output, result.made, spool, result.spooled)
             if cache is not None:
                 save_state(cache.folder, result.state)
             if spool is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -20,26 +21,32 @@ def check_links(
     diagnostics: Diagnostics,
     base_url: str = "/",
     pages: Collection[str] | None = None,
+    found: Mapping[str, Sequence[bytes]] | None = None,
 ) -> None:
     """Report links between pages that lead nowhere, at the source file of the page when known.
 
     With `pages`, only the links on those pages are checked (a rebuild's new pages; the others were
-    checked when they were made; CI's clean build checks every link).
+    checked when they were made; CI's clean build checks every link). `found` holds `page_links` of
+    pages, taken where they were rendered: those pages are read only if one of their links is broken.
 
     `page_sources` maps an output page to (source path shown to editors, source text) for pages made from
     content, so the diagnostic can name the line that holds the link. A root-relative link (as on the 404
     page) resolves below the path of `base_url`, where the site is published.
     """
     base_path = urlsplit(base_url).path or "/"
+    known = found or {}
     # Pages share most of their links (navigation, footer, assets): each link's text is taken apart once.
     parsed: dict[bytes, _Link | None] = {}
     for page in files if pages is None else sorted(p for p in pages if p in files):
         if not page.endswith(".html"):
             continue
-        html = files[page]
+        html: bytes | None = None
+        links = known.get(page)
+        if links is None:
+            html = files[page]
+            links = _links(html)
         folder = posixpath.dirname(page)
-        for match in _LINK.finditer(html):
-            raw_bytes = match.group(1) or match.group(2) or b""
+        for raw_bytes in links:
             try:
                 link = parsed[raw_bytes]
             except KeyError:
@@ -58,19 +65,43 @@ def check_links(
             problem = None
             if target.startswith("../") or target not in files:
                 problem = f"the page {page} links to '{link.raw}', which is not on the site"
-            elif (
-                link.fragment
-                and target.endswith(".html")
-                # The page itself is read already (pages may be files on disk: see output.py).
-                and not _has_anchor(html if target == page else files[target], link.anchor)
-            ):
-                problem = f"the page {page} links to '{link.raw}', but that page has no anchor '#{link.fragment}'"
+            elif link.fragment and target.endswith(".html"):
+                # Pages may be files on disk (see output.py): the page itself is read once at most.
+                if target == page:
+                    html = target_html = files[page] if html is None else html
+                else:
+                    target_html = files[target]
+                if not _has_anchor(target_html, link.anchor):
+                    problem = f"the page {page} links to '{link.raw}', but that page has no anchor '#{link.fragment}'"
             if problem is None:
                 continue
             where, text = page_sources.get(page, (page, ""))
             offset = text.find(link.fragment or link.raw) if text else -1
             line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
             diagnostics.error(where, line, 1, problem, "fix the link or the identifier it points to")
+
+
+def page_links(html: bytes) -> tuple[bytes, ...]:
+    """The links of a page that `check_links` must follow, in order: all but the links to other sites and
+    the links within the page whose anchor it has. Found where the page is rendered, so that the
+    whole-site check need not read the page again."""
+    kept: list[bytes] = []
+    for raw in _links(html):
+        link = _parsed_anywhere(raw)
+        if link is None or (link.within_page and (not link.fragment or _has_anchor(html, link.anchor))):
+            continue
+        kept.append(raw)
+    return tuple(kept)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_anywhere(raw: bytes) -> _Link | None:
+    # Whether a link leads elsewhere or into the page does not depend on where the site is published.
+    return _parse(raw.decode(), "/")
+
+
+def _links(html: bytes) -> list[bytes]:
+    return [match.group(1) or match.group(2) or b"" for match in _LINK.finditer(html)]
 
 
 @dataclass(frozen=True, slots=True)

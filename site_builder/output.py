@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Set
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What the steps after rendering need to know of a page, found by the worker that rendered it, so
+    that they need not read thousands of pages back from disk."""
+
+    indexed: bool
+    """Search engines may index it (see sitemap.py)."""
+    links: tuple[bytes, ...]
+    """Its links that the whole-site check must follow (see links.page_links)."""
 
 
 class OutputFiles(Mapping[str, bytes]):

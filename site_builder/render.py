@@ -23,11 +23,12 @@ from .figures import Figure, chart_files, figure
 from .graph import Site
 from .i18n import Strings
 from .incremental import PageRecord, Plan
+from .links import page_links
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
-from .output import OutputFiles
+from .output import OutputFiles, PageFacts
 from .pages import (
     CatalogueContext,
     DatasetContext,
@@ -40,8 +41,9 @@ from .pages import (
 )
 from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
+from .sitemap import indexed
 from .theme import Theme, template_location
-from .write import spool_file
+from .write import Written, spool_file
 
 CHART_CACHE = ".site-builder-cache/charts"
 """Drawn charts by spec hash, next to site.yaml; git-ignored."""
@@ -55,6 +57,10 @@ class RenderedSite:
     """Every output file by path."""
     pages: dict[str, PageRecord] = field(default_factory=dict)
     """Every page rendered, with the document it shows and the chart files made with it."""
+    facts: dict[str, PageFacts] = field(default_factory=dict)
+    """What the feeds, sitemap and link check need of each page rendered (see PageFacts)."""
+    spooled: dict[str, Written] = field(default_factory=dict)
+    """The record of each file written to the spool folder (see write.py)."""
 
 
 def render_site(
@@ -83,6 +89,8 @@ def render_site(
     previous_keys = previous_keys or {}
     root = site.config.root
     files: dict[str, bytes | Path] = {}
+    facts: dict[str, PageFacts] = {}
+    spooled: dict[str, Written] = dict(open_data.spooled)
     renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
     atlas = _parsed(theme.assets[ATLAS]) if ATLAS in theme.assets else None
@@ -95,12 +103,19 @@ def render_site(
 
     def add_made(path: str, content: bytes | Path) -> None:
         """A page or chart download made here: into the spool, if there is one."""
-        stored = _stored(spool, path, content, diagnostics) if isinstance(content, bytes) else content
+        if isinstance(content, Path):
+            add(path, content)
+            return
+        stored = _stored(spool, path, content, diagnostics)
         if stored is not None:
-            add(path, stored)
+            add(path, stored[0])
+            if stored[1] is not None:
+                spooled[path] = stored[1]
 
     def add_page(path: str, html: str) -> None:
-        add_made(path, _tidy(html).encode("utf-8"))
+        content = _tidy(html).encode("utf-8")
+        facts[path] = page_facts(content)
+        add_made(path, content)
 
     records: dict[str, PageRecord] = {}
     chosen = None if plan is None else plan.documents
@@ -156,6 +171,10 @@ def render_site(
                     diagnostics.items.extend(page.problems)
                     return RenderedSite(OutputFiles())
                 add(page.path, page.content)
+                if page.facts is not None:
+                    facts[page.path] = page.facts
+                if page.written is not None:
+                    spooled[page.path] = page.written
                 records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
     default_language = site.config.settings.default_language
     root_redirect = _render(
@@ -180,7 +199,7 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles.taking(files), dict(sorted(records.items())))
+    return RenderedSite(OutputFiles.taking(files), dict(sorted(records.items())), facts, spooled)
 
 
 @functools.lru_cache(maxsize=1)
@@ -252,6 +271,9 @@ class _Page:
     """See PageRecord.key."""
     kept: bool = False
     """The last build's page shows the same (its key is this one's) and stays."""
+    facts: PageFacts | None = None
+    written: Written | None = None
+    """The page's record, if it was spooled."""
 
 
 def _page(
@@ -272,17 +294,30 @@ def _page(
     context.charts = figures.get(context.path, [])
     found = Diagnostics()
     html = _render(theme, context.template, context.path, root, found, page=context)
-    content = None if html is None else _stored(spool, context.path, _tidy(html).encode("utf-8"), found)
     document = context.document.id if isinstance(context, DocumentContext) and context.document else None
-    return _Page(context.path, content, document, found.items, renderer.take_new(), key)
+    page = _Page(context.path, None, document, found.items, renderer.take_new(), key)
+    if html is not None:
+        content = _tidy(html).encode("utf-8")
+        page.facts = page_facts(content)
+        stored = _stored(spool, context.path, content, found)
+        if stored is not None:
+            page.content, page.written = stored
+    return page
 
 
-def _stored(spool: Path | None, path: str, content: bytes, diagnostics: Diagnostics) -> bytes | Path | None:
-    """The page's bytes, or with a `spool` folder the file they were written to; None if that failed."""
+def page_facts(html: bytes) -> PageFacts:
+    return PageFacts(indexed(html), page_links(html))
+
+
+def _stored(
+    spool: Path | None, path: str, content: bytes, diagnostics: Diagnostics
+) -> tuple[bytes | Path, Written | None] | None:
+    """The page's bytes, or with a `spool` folder the file they were written to and its record; None if
+    writing failed."""
     if spool is None:
-        return content
+        return content, None
     try:
-        return spool_file(spool, path, content)
+        return spool / path, spool_file(spool, path, content)
     except OSError as exc:
         diagnostics.error(path, 1, 1, f"cannot write {path}: {exc}", "free some disk space or choose another --out")
         return None

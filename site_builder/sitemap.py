@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from . import urls
 from .graph import Site
+from .output import PageFacts
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -28,21 +29,33 @@ class SitemapPage:
 _NOINDEX = b'<meta name="robots" content="noindex'
 
 
+def indexed(html: bytes) -> bool:
+    """Whether search engines may index the page (its template did not ask them not to)."""
+    return _NOINDEX not in html
+
+
 def site_map_files(
-    site: Site, files: Mapping[str, bytes], page_sources: Mapping[str, tuple[str, str]]
+    site: Site,
+    files: Mapping[str, bytes],
+    page_sources: Mapping[str, tuple[str, str]],
+    facts: Mapping[str, PageFacts] | None = None,
 ) -> dict[str, bytes]:
     """sitemap.xml and robots.txt for the rendered pages.
 
     Every page under a language folder is listed, except those that ask search engines not to index them
     (the root's language redirect and 404.html lie outside the language folders). A page made from a
-    content file carries the day that file last changed.
+    content file carries the day that file last changed. A page in `facts` is not read.
     """
     settings = site.config.settings
     languages = settings.languages
+    known = facts or {}
     pages: list[SitemapPage] = []
-    for path, content in files.items():
+    for path in files:
         lang, _, rest = path.partition("/")
-        if lang not in languages or not path.endswith(".html") or _NOINDEX in content:
+        if lang not in languages or not path.endswith(".html"):
+            continue
+        page = known.get(path)
+        if not (page.indexed if page is not None else indexed(files[path])):
             continue
         alternates = {str(other): f"{other}/{rest}" for other in languages if f"{other}/{rest}" in files}
         source = page_sources.get(path)

@@ -63,15 +63,15 @@ def staging_folder(out_dir: Path) -> Path:
     return target.parent / f".{target.name}.staging-{os.getpid()}"
 
 
-def spool_file(folder: Path, relative: str, content: bytes) -> Path:
-    """Write `content` to `folder/relative` (making its folders) and return that file."""
-    path = folder / relative
+def spool_file(folder: Path, relative: str, content: bytes) -> Written:
+    """Write `content` to `folder/relative` (making its folders); return the record `write_site` keeps of
+    it, so the write phase need not read the file back."""
+    path = f"{folder}/{relative}"
     try:
-        _write(str(path), content)
-    except FileNotFoundError:  # the first file of its folder: pages share folders, so this is rare
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write(str(path), content)
-    return path
+        return _write_new(path, content)
+    except FileNotFoundError:  # the first file of its folder
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return _write_new(path, content)
 
 
 def write_site(
@@ -81,6 +81,7 @@ def write_site(
     previous: Mapping[str, Written] | None = None,
     made: Collection[str] | None = None,
     spool: Path | None = None,
+    spooled: Mapping[str, Written] | None = None,
 ) -> dict[str, Written]:
     """Make `out_dir` hold exactly `files`; return what it holds.
 
@@ -88,7 +89,8 @@ def write_site(
     the files that differ are written. `made` names the files a rebuild made; the others are the last
     build's, unchanged, and are neither read nor compared. `spool` is the `staging_folder` of `out_dir`
     when files were already written into it (`spool_file`): a fresh output keeps them where they are (a
-    rebuild reads them to compare); the caller removes what is left of it.
+    rebuild reads them to compare); the caller removes what is left of it. `spooled` holds what
+    `spool_file` returned for them, where known.
     """
     target = check_output_dir(out_dir, protected)
     for relative in files:
@@ -102,10 +104,12 @@ def write_site(
             return _update(files, target, previous, made)
         except OSError:
             pass  # e.g. a file left where a folder must go: write the whole site afresh instead
-    return _replace(files, target, spool)
+    return _replace(files, target, spool, spooled or {})
 
 
-def _replace(files: Mapping[str, bytes], target: Path, spool: Path | None) -> dict[str, Written]:
+def _replace(
+    files: Mapping[str, bytes], target: Path, spool: Path | None, spooled: Mapping[str, Written]
+) -> dict[str, Written]:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(target)
     backup = target.parent / f".{target.name}.previous-{os.getpid()}"
@@ -115,7 +119,7 @@ def _replace(files: Mapping[str, bytes], target: Path, spool: Path | None) -> di
         staging.mkdir(exist_ok=spool is not None)
         for folder in sorted({posixpath.dirname(relative) for relative in files} - {""}):
             (staging / folder).mkdir(parents=True, exist_ok=True)
-        records = _write_all(files, str(staging))
+        records = _write_all(files, str(staging), spooled)
         (staging / MARKER).write_text(_MARKER_TEXT)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -136,16 +140,16 @@ _WRITERS = 2
 (journal, folder locks) more than it computes; with a second thread the disk has work while one waits."""
 
 
-def _write_all(files: Mapping[str, bytes], root: str) -> dict[str, Written]:
+def _write_all(files: Mapping[str, bytes], root: str, spooled: Mapping[str, Written]) -> dict[str, Written]:
     """Write every file below the folder `root`, whose subfolders exist, unless it is there already (see
-    `spool_file`); return the records in `files`' order."""
+    `spool_file`, whose records are `spooled`); return the records in `files`' order."""
     paths = list(files)
     stored = getattr(files, "stored", None)
 
     def write_one(relative: str) -> Written:
         path = f"{root}/{relative}"
         if stored is not None and str(stored(relative)) == path:
-            return _record(path)
+            return spooled.get(relative) or _record(path)
         # Each file is read here, not before: drawn charts stay on disk until written (see output.py).
         return _write_new(path, files[relative])
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_DECISION, REPO, SITE_YAML, page_text
 
+from site_builder import write as write_module
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
+from site_builder.output import OutputFiles
 from site_builder.schemas import document_schemas, schema_text
-from site_builder.write import MARKER, OutputRefused, write_site
+from site_builder.write import MARKER, OutputRefused, Written, write_site
 
 DECISION = "content/decisions/tromso/tromso-nsc.md"
 
@@ -368,3 +370,30 @@ def test_a_broken_redirect_template_is_a_diagnostic(make_project):
     assert problems[0].startswith(
         "mytheme/templates/redirect.html:1:1: error: cannot render index.html: UndefinedError"
     )
+
+
+def test_a_build_reads_back_none_of_the_pages_and_data_it_wrote(make_project, tmp_path, monkeypatch):
+    """Pages and open data are written beside the output as they are made; the sitemap, the link check and
+    the write phase use what was noted then instead of reading thousands of files back. (Without the
+    search index, which Pagefind makes from the pages themselves.)"""
+    read: list[str] = []
+    read_file, record = OutputFiles.__getitem__, write_module._record
+
+    def reading(files: OutputFiles, path: str) -> bytes:
+        read.append(path)
+        return read_file(files, path)
+
+    def recording(path: str) -> Written:
+        read.append(path)
+        return record(path)
+
+    monkeypatch.setattr(OutputFiles, "__getitem__", reading)
+    monkeypatch.setattr(write_module, "_record", recording)
+    out = tmp_path / "_site"
+    page = "---\ntype: page\ntitle: Om\nlang: nb\n---\n## Bakgrunn\n\nSe [bakgrunnen](#bakgrunn).\n"
+    build(make_project({"content/pages/om.md": page}), out, search=False)
+    assert [path for path in read if path.endswith(".html") or path.startswith("data/")] == []
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "<loc>https://example.org/nb/pages/om/</loc>" in sitemap and "404" not in sitemap
+    indexed = [p for p in (out / "nb").rglob("index.html") if 'name="robots" content="noindex' not in p.read_text()]
+    assert len(indexed) == sitemap.count("<loc>https://example.org/nb/")

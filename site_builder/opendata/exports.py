@@ -31,7 +31,7 @@ from ..urls import (
     table_path,
     type_json_path,
 )
-from ..write import spool_file
+from ..write import Written, spool_file
 from . import dcat
 from .catalogue_text import SizedCatalogue, catalogue_texts
 from .csvfile import write_csv
@@ -87,8 +87,10 @@ class OpenData:
     _tables_by_origin: dict[int, list[str]] | None = field(default=None, repr=False, compare=False)
     catalogue: SizedCatalogue | None = field(default=None, repr=False, compare=False)
     """The catalogue's texts to fill in with the sizes of the next build's files (see catalogue_text.py)."""
+    spooled: dict[str, Written] = field(default_factory=dict, repr=False, compare=False)
+    """The record of each file written to the `spool` (see write.py)."""
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
-    _writing: deque[Future[Path]] = field(default_factory=deque, repr=False, compare=False)
+    _writing: deque[tuple[str, Future[Written]]] = field(default_factory=deque, repr=False, compare=False)
     _sizes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def put(self, path: str, content: bytes) -> None:
@@ -99,9 +101,9 @@ class OpenData:
         # kernel busy about as long as encoding them, and nothing else runs on the other core meanwhile.
         if self._writer is None:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="open-data")
-        self._writing.append(self._writer.submit(spool_file, self.spool, path, content))
+        self._writing.append((path, self._writer.submit(spool_file, self.spool, path, content)))
         if len(self._writing) > MAX_WRITING:  # the files waiting to be written stay few, however large
-            self._writing.popleft().result()
+            self._wait_for_one()
         self.files[path] = self.spool / path
         self._sizes[path] = len(content)
 
@@ -111,11 +113,15 @@ class OpenData:
             return
         try:
             while self._writing:
-                self._writing.popleft().result()
+                self._wait_for_one()
         finally:
             self._writer.shutdown(cancel_futures=True)
             self._writer = None
             self._writing.clear()
+
+    def _wait_for_one(self) -> None:
+        path, writing = self._writing.popleft()
+        self.spooled[path] = writing.result()
 
     def size(self, path: str) -> int:
         if path in self._sizes:
