@@ -361,12 +361,15 @@ def _verify(label: str, config: Path, work: Path, digests: dict[str, dict[str, s
 def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None, runs: int = 1) -> list[Measure]:
     """The plain corpus built by each generator; each figure is the fastest of `runs` builds into a fresh
     folder, each after the file system has written out the last (this machine's disk is slow to create
-    files while it still writes back another build's)."""
+    files while it still writes back another build's). The folders are removed only after every run:
+    for some seconds after thousands of files are deleted, ext4 here is several times slower to create
+    new ones, which would slow whichever tool ran next."""
     root = work / f"plain-{n}"
     shutil.rmtree(root, ignore_errors=True)
     plain = corpus_module.generate_plain(n, root)
     label = f"plain {n:,}"
     print(f"# {label}: {plain.pages} pages", file=sys.stderr, flush=True)
+    outputs: list[Path] = []
 
     def fastest(
         scenario: str, command: Callable[[Path], list[str]], note: str = "", cwd: Path | None = None
@@ -374,6 +377,7 @@ def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None, ru
         best: Measure | None = None
         for run in range(runs):
             out = root / f"out-{scenario.replace(', ', '-').replace(' ', '-')}-{run}"
+            outputs.append(out)
             clear_cache(plain.site_builder, out, keep_charts=False)  # every run a cold build
             os.sync()
             wall, rss, total, output, code = run_measured(command(out), cwd=cwd)
@@ -382,8 +386,6 @@ def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None, ru
                 return replace(measure, note=last_line(output, code))
             if best is None or measure.wall < best.wall:
                 best = measure
-            if run < runs - 1:
-                shutil.rmtree(out, ignore_errors=True)
         assert best is not None
         return replace(best, note="; ".join(filter(None, [best.note, f"fastest of {runs}" if runs > 1 else ""])))
 
@@ -404,6 +406,8 @@ def measure_plain(n: int, work: Path, tools: Sequence[str], jobs: int | None, ru
         measures.append(fastest("mkdocs", lambda out: [*mkdocs, "-d", str(out)]))
     for measure in measures:
         print(f"  {measure.scenario}: {measure.wall:.2f} s", file=sys.stderr, flush=True)
+    for out in outputs:
+        shutil.rmtree(out, ignore_errors=True)
     return measures
 
 
