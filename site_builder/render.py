@@ -58,7 +58,7 @@ class RenderedSite:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     """Every page rendered, with the document it shows and the chart files made with it."""
     facts: dict[str, PageFacts] = field(default_factory=dict)
-    """What the feeds, sitemap and link check need of each page rendered (see PageFacts)."""
+    """What the sitemap and the link check need of each page rendered (see PageFacts)."""
     spooled: dict[str, Written] = field(default_factory=dict)
     """The record of each file written to the spool folder (see write.py)."""
 
