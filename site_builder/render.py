@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -160,7 +161,9 @@ def render_site(
             contexts = partial(
                 site_pages, site, lang, t, renderer, open_data, theme.integrity, batch_ids, listings, others
             )
-            render = partial(_page, theme, root, renderer, figures, previous_keys, spool)
+            # Each document's own JSON is written by the worker that renders its page in the first language.
+            data = _DocumentData(open_data) if lang == site.config.settings.languages[0] else None
+            render = partial(_page, theme, root, renderer, figures, previous_keys, spool, data)
             pages = map_interleaved(contexts, render, jobs, len(batch))
             del figures
             for page in pages:
@@ -175,6 +178,9 @@ def render_site(
                     facts[page.path] = page.facts
                 if page.written is not None:
                     spooled[page.path] = page.written
+                for path, written in page.data_written:
+                    spooled[path] = written
+                    open_data.by_page.pop(path, None)  # the bytes are on disk: free them
                 records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
     default_language = site.config.settings.default_language
     root_redirect = _render(
@@ -193,6 +199,13 @@ def render_site(
     add_page(not_found.path, not_found_html)
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
+    for path, content in list(open_data.by_page.items()):  # the documents whose pages were not rendered
+        stored = _stored(open_data.spool, path, content, diagnostics)
+        if stored is None:
+            return RenderedSite(OutputFiles())
+        if stored[1] is not None:
+            spooled[path] = stored[1]
+        del open_data.by_page[path]
     for path, content in open_data.files.items():
         add(path, content)
     for relative in sorted(site.files):
@@ -274,6 +287,22 @@ class _Page:
     facts: PageFacts | None = None
     written: Written | None = None
     """The page's record, if it was spooled."""
+    data_written: tuple[tuple[str, Written], ...] = ()
+    """The open-data files written with the page (see OpenData.by_page), with their records."""
+
+
+@dataclass(frozen=True)
+class _DocumentData:
+    """The documents' own JSON files that the pages of one language write (see OpenData.by_page)."""
+
+    open_data: OpenData
+
+    def file_of(self, context: PageContext) -> tuple[str, bytes] | None:
+        if not isinstance(context, DocumentContext) or context.document is None:
+            return None
+        path = self.open_data.document_files.get(context.document.id)
+        content = self.open_data.by_page.get(path) if path is not None else None
+        return None if path is None or content is None else (path, content)
 
 
 def _page(
@@ -283,6 +312,7 @@ def _page(
     figures: dict[str, list[Figure]],
     previous_keys: Mapping[str, str],
     spool: Path | None,
+    data: _DocumentData | None,
     make: PageMaker,
 ) -> _Page:
     # Made here, in the worker that renders the page, so each document's Markdown is converted by one
@@ -302,6 +332,10 @@ def _page(
         stored = _stored(spool, context.path, content, found)
         if stored is not None:
             page.content, page.written = stored
+            data_file = data.file_of(context) if data is not None and spool is not None else None
+            if data_file is not None:
+                with contextlib.suppress(OSError):  # left to the parent, which reports it (see render_site)
+                    page.data_written = ((data_file[0], spool_file(spool, *data_file)),)
     return page
 
 

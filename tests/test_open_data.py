@@ -303,4 +303,8 @@ def test_open_data_that_cannot_be_written_is_a_diagnostic(make_project, tmp_path
     (tmp_path / "fresh").mkdir()
     written = derive_open_data(site, theme.strings, Diagnostics(), spool=tmp_path / "fresh")
     spooled = {name: stored for name, stored in written.files.items() if isinstance(stored, Path)}
-    assert spooled and all(written.size(name) == stored.stat().st_size for name, stored in spooled.items())
+    # Each document's own JSON waits for the worker that renders the document's page to write it.
+    assert set(written.by_page) == set(written.document_files.values())
+    on_disk = {name: stored for name, stored in spooled.items() if name not in written.by_page}
+    assert on_disk and all(written.size(name) == stored.stat().st_size for name, stored in on_disk.items())
+    assert all(written.size(name) == len(content) for name, content in written.by_page.items())

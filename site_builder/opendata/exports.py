@@ -89,6 +89,10 @@ class OpenData:
     """The catalogue's texts to fill in with the sizes of the next build's files (see catalogue_text.py)."""
     spooled: dict[str, Written] = field(default_factory=dict, repr=False, compare=False)
     """The record of each file written to the `spool` (see write.py)."""
+    by_page: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    """Each document's own JSON by output path, while it waits to be written to the `spool`: the worker that
+    renders the document's page writes it (see render.py), so these thousands of small files are made on
+    every core while pages render rather than by this process alone before."""
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
     _writing: deque[tuple[str, Future[Written]]] = field(default_factory=deque, repr=False, compare=False)
     _sizes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -106,6 +110,15 @@ class OpenData:
             self._wait_for_one()
         self.files[path] = self.spool / path
         self._sizes[path] = len(content)
+
+    def put_by_page(self, path: str, content: bytes) -> None:
+        """Like `put`, but with a `spool` the file is left for its document's page to write (see by_page)."""
+        if self.spool is None:
+            self.put(path, content)
+            return
+        self.files[path] = self.spool / path
+        self._sizes[path] = len(content)
+        self.by_page[path] = content
 
     def written(self) -> None:
         """Wait until every file put is on disk; raises the first OSError a write met."""
@@ -301,7 +314,7 @@ def _derive_open_data(
             data.document_files[document.id] = path
             data.record_keys[document.id] = key
             if before is None or (old_key := before.record_keys.get(document.id)) != key:
-                data.put(path, (_unindented(item) + "\n").encode("utf-8"))
+                data.put_by_page(path, (_unindented(item) + "\n").encode("utf-8"))
                 changed = True
                 if before is not None:
                     replaced.append((reusable.get(old_key) if old_key else None, item))
