@@ -332,8 +332,8 @@ def _page(
         stored = _stored(spool, context.path, content, found)
         if stored is not None:
             page.content, page.written = stored
-            data_file = data.file_of(context) if data is not None and spool is not None else None
-            if data_file is not None:
+            data_file = data.file_of(context) if data is not None else None
+            if data_file is not None and spool is not None:
                 with contextlib.suppress(OSError):  # left to the parent, which reports it (see render_site)
                     page.data_written = ((data_file[0], spool_file(spool, *data_file)),)
     return page
