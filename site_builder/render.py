@@ -44,7 +44,7 @@ from .parallel import map_interleaved
 from .schemas import document_schemas, schema_text
 from .sitemap import indexed
 from .theme import Theme, template_location
-from .write import Written, spool_file
+from .write import Written, spool_file, spool_files
 
 CHART_CACHE = ".site-builder-cache/charts"
 """Drawn charts by spec hash, next to site.yaml; git-ignored."""
@@ -199,13 +199,13 @@ def render_site(
     add_page(not_found.path, not_found_html)
     for doc_type, schema in document_schemas().items():
         add(urls.schema_path(doc_type), schema_text(schema).encode("utf-8"))
-    for path, content in list(open_data.by_page.items()):  # the documents whose pages were not rendered
-        stored = _stored(open_data.spool, path, content, diagnostics)
-        if stored is None:
+    if open_data.by_page and open_data.spool is not None:  # the documents whose pages were not rendered
+        try:
+            spooled.update(spool_files(open_data.spool, open_data.by_page))
+        except OSError as exc:
+            diagnostics.error(str(open_data.spool), 1, 1, f"cannot write the open data: {exc}", "free some disk space")
             return RenderedSite(OutputFiles())
-        if stored[1] is not None:
-            spooled[path] = stored[1]
-        del open_data.by_page[path]
+        open_data.by_page.clear()
     for path, content in open_data.files.items():
         add(path, content)
     for relative in sorted(site.files):

@@ -74,6 +74,17 @@ def spool_file(folder: Path, relative: str, content: bytes) -> Written:
         return _write_new(path, content)
 
 
+def spool_files(folder: Path, files: Mapping[str, bytes]) -> dict[str, Written]:
+    """`spool_file` for each of `files`, by as many threads as `write_site` uses; raises the first OSError."""
+    paths = list(files)
+
+    def write_share(number: int) -> list[tuple[str, Written]]:
+        return [(relative, spool_file(folder, relative, files[relative])) for relative in paths[number::_WRITERS]]
+
+    with ThreadPoolExecutor(_WRITERS) as pool:
+        return dict(chain.from_iterable(pool.map(write_share, range(_WRITERS))))
+
+
 def write_site(
     files: Mapping[str, bytes],
     out_dir: Path,
