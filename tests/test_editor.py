@@ -144,12 +144,18 @@ def _wait_for(predicate, seconds: float = 15.0) -> bool:
     return False
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the server as from a terminal even when the tests run in the background: a shell
+    starts background commands with SIGINT ignored, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_serve_rebuilds_reloads_and_shows_errors(make_project):
     config = make_project()
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "site_builder", "--config", str(config), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     page = f"{base}/nb/decisions/tromso-nsc/"
