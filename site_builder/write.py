@@ -14,7 +14,7 @@ import hashlib
 import os
 import posixpath
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path, PurePosixPath
@@ -76,13 +76,7 @@ def spool_file(folder: Path, relative: str, content: bytes) -> Written:
 
 def spool_files(folder: Path, files: Mapping[str, bytes]) -> dict[str, Written]:
     """`spool_file` for each of `files`, by as many threads as `write_site` uses; raises the first OSError."""
-    paths = list(files)
-
-    def write_share(number: int) -> list[tuple[str, Written]]:
-        return [(relative, spool_file(folder, relative, files[relative])) for relative in paths[number::_WRITERS]]
-
-    with ThreadPoolExecutor(_WRITERS) as pool:
-        return dict(chain.from_iterable(pool.map(write_share, range(_WRITERS))))
+    return _by_writers(list(files), lambda relative: spool_file(folder, relative, files[relative]))
 
 
 def write_site(
@@ -164,12 +158,18 @@ def _write_all(files: Mapping[str, bytes], root: str, spooled: Mapping[str, Writ
         # Each file is read here, not before: drawn charts stay on disk until written (see output.py).
         return _write_new(path, files[relative])
 
+    written = _by_writers(paths, write_one)
+    return {relative: written[relative] for relative in files}
+
+
+def _by_writers(paths: list[str], write: Callable[[str], Written]) -> dict[str, Written]:
+    """`write` each path, the paths shared out among `_WRITERS` threads; raises the first OSError."""
+
     def write_share(number: int) -> list[tuple[str, Written]]:
-        return [(relative, write_one(relative)) for relative in paths[number::_WRITERS]]
+        return [(relative, write(relative)) for relative in paths[number::_WRITERS]]
 
     with ThreadPoolExecutor(_WRITERS) as pool:
-        written = dict(chain.from_iterable(pool.map(write_share, range(_WRITERS))))
-    return {relative: written[relative] for relative in files}
+        return dict(chain.from_iterable(pool.map(write_share, range(_WRITERS))))
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)

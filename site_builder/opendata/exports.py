@@ -97,9 +97,16 @@ class OpenData:
     _writing: deque[tuple[str, Future[Written]]] = field(default_factory=deque, repr=False, compare=False)
     _sizes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
-    def put(self, path: str, content: bytes) -> None:
+    def put(self, path: str, content: bytes, by_page: bool = False) -> None:
+        """Keep the file; with a `spool`, write it there (or, `by_page`, leave it for its document's page to
+        write: see `by_page`)."""
         if self.spool is None:
             self.files[path] = content
+            return
+        self.files[path] = self.spool / path
+        self._sizes[path] = len(content)
+        if by_page:
+            self.by_page[path] = content
             return
         # A thread writes the file while this one makes the next: creating thousands of files keeps the
         # kernel busy about as long as encoding them, and nothing else runs on the other core meanwhile.
@@ -108,17 +115,6 @@ class OpenData:
         self._writing.append((path, self._writer.submit(spool_file, self.spool, path, content)))
         if len(self._writing) > MAX_WRITING:  # the files waiting to be written stay few, however large
             self._wait_for_one()
-        self.files[path] = self.spool / path
-        self._sizes[path] = len(content)
-
-    def put_by_page(self, path: str, content: bytes) -> None:
-        """Like `put`, but with a `spool` the file is left for its document's page to write (see by_page)."""
-        if self.spool is None:
-            self.put(path, content)
-            return
-        self.files[path] = self.spool / path
-        self._sizes[path] = len(content)
-        self.by_page[path] = content
 
     def written(self) -> None:
         """Wait until every file put is on disk; raises the first OSError a write met."""
@@ -314,7 +310,7 @@ def _derive_open_data(
             data.document_files[document.id] = path
             data.record_keys[document.id] = key
             if before is None or (old_key := before.record_keys.get(document.id)) != key:
-                data.put_by_page(path, (_unindented(item) + "\n").encode("utf-8"))
+                data.put(path, (_unindented(item) + "\n").encode("utf-8"), by_page=True)
                 changed = True
                 if before is not None:
                     replaced.append((reusable.get(old_key) if old_key else None, item))
