@@ -49,7 +49,13 @@ UNPUBLISHED = frozenset(
         "pagefind-highlight.js",
     }
 )
+# A merged bundle is searched with the first bundle's script and WebAssembly; its own are never loaded.
+_PRIMARY_ONLY = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind)$")
 TIMEOUT_SECONDS = 300
+PAGES_PER_PART = 2_000
+"""The most pages one Pagefind run indexes (its memory at 2,000 pages is about 0.3 GB)."""
+PARTS_FILE = "parts.json"
+"""Lists, by language, the folders (under pagefind/) of the bundles that the search page merges in."""
 
 
 def _municipality_names(site: Site, t: Strings, identifiers: Iterable[str | None]) -> Filters:
@@ -115,7 +121,14 @@ def pagefind_executable() -> Path | None:
 
 
 def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
-    """Pagefind's index of the pages that ask for it, as output files under pagefind/."""
+    """Pagefind's index of the pages that ask for it, as output files under pagefind/.
+
+    Pagefind's memory grows faster than the pages of a run (about 3 GB for one language of a site of
+    10,000 documents, 0.3 GB for 2,000 pages), so it runs on parts of at most PAGES_PER_PART pages of one
+    language folder. The first part of each language makes the bundle the search page loads; the others are
+    bundles of their own under pagefind/part-N/, which the search page merges in (Pagefind's mergeIndex),
+    as PARTS_FILE lists them by language.
+    """
     executable = pagefind_executable()
     if executable is None:
         diagnostics.error(
@@ -123,55 +136,85 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
             "install the project's dependencies: pip install -e .",
         )  # fmt: skip
         return {}
+    primary: dict[str, bytes] = {}
+    languages: dict[str, object] = {}
+    entry: dict[str, Any] = {}
+    parts: list[dict[str, bytes]] = []
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
-        site_dir = Path(folder) / "site"
-        folders: set[str] = set()
-        for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
-            content = files[path]
-            if _MARKER in content:
-                target = site_dir / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                # Pagefind indexes no text of inline SVG; without the charts it reads half as much.
-                target.write_bytes(_INLINE_SVG.sub(b"", content))
-                folders.add(path.split("/", 1)[0] if "/" in path else "")
-        produced: dict[str, bytes] = {}
-        languages: dict[str, object] = {}
-        entry: dict[str, Any] = {}
-        # Pagefind's memory grows with the pages of a run (6.5 GB for one run over a site of 10,000 documents
-        # in three languages, about 3 GB for one language), so it runs once per language folder; each
-        # language's index files are its own, and the bundle is the same as one run's.
-        for number, top in enumerate(sorted(folders)):
-            out_dir = Path(folder) / f"{urls.PAGEFIND_DIR}-{number}"
-            glob = f"{top}/**/*.html" if top else "*.html"
-            bundle = _pagefind(executable, site_dir, glob, out_dir, diagnostics)
-            if bundle is None:
-                return {}
-            entry = json.loads(bundle.pop(_ENTRY))
-            for lang, index in entry.get("languages", {}).items():
-                if lang in languages:
-                    diagnostics.error(top or "index.html", 1, 1, f"pages of language {lang} outside its folder")
+        for top, site_dirs in sorted(_pages_in_parts(files, Path(folder)).items()):
+            folder_languages: set[str] = set()
+            for number, site_dir in enumerate(site_dirs):
+                bundle = _pagefind(executable, site_dir, site_dir.with_name(f"{site_dir.name}-index"), diagnostics)
+                if bundle is None:
                     return {}
-                languages[lang] = index
-            produced.update(bundle)
-        if not produced:
-            return {}
-        entry["languages"] = languages
-        produced[_ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    try:
-        produced = stable_bundle(produced)
-    except (UnknownFormat, OSError, EOFError, KeyError, ValueError) as exc:
-        diagnostics.warning(
-            str(executable), 1, 1, f"the search index may differ between builds: {exc}",
-            "use the Pagefind version that pyproject.toml names",
-        )  # fmt: skip
-    return {f"{urls.PAGEFIND_DIR}/{relative}": content for relative, content in produced.items()}
+                part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
+                clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
+                if clash:
+                    diagnostics.error(top or "index.html", 1, 1, f"pages of language {min(clash)} outside its folder")
+                    return {}
+                if number == 0:
+                    folder_languages = part_languages
+                    entry = json.loads(bundle.pop(_ENTRY))
+                    languages.update(entry.get("languages", {}))
+                    primary.update(bundle)
+                else:
+                    parts.append({k: v for k, v in bundle.items() if not _PRIMARY_ONLY.match(k)})
+    if not primary:
+        return {}
+    entry["languages"] = languages
+    primary[_ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    bundles = {"": primary, **{f"part-{number}/": part for number, part in enumerate(parts, start=1)}}
+    listed: dict[str, list[str]] = {}
+    produced: dict[str, bytes] = {}
+    for prefix, bundle in bundles.items():
+        try:
+            bundle = stable_bundle(bundle)
+        except (UnknownFormat, OSError, EOFError, KeyError, ValueError) as exc:
+            diagnostics.warning(
+                str(executable), 1, 1, f"the search index may differ between builds: {exc}",
+                "use the Pagefind version that pyproject.toml names",
+            )  # fmt: skip
+        if prefix:
+            for language in json.loads(bundle[_ENTRY]).get("languages", {}):
+                listed.setdefault(language, []).append(prefix)
+        produced.update({f"{urls.PAGEFIND_DIR}/{prefix}{relative}": content for relative, content in bundle.items()})
+    produced[f"{urls.PAGEFIND_DIR}/{PARTS_FILE}"] = json.dumps(
+        dict(sorted(listed.items())), ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    return produced
 
 
-def _pagefind(
-    executable: Path, site_dir: Path, glob: str, out_dir: Path, diagnostics: Diagnostics
-) -> dict[str, bytes] | None:
-    """The files Pagefind makes of the pages in `site_dir` that `glob` matches; None if it failed."""
-    command = [str(executable), "--site", str(site_dir), "--glob", glob, "--output-path", str(out_dir), "--quiet"]
+def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[Path]]:
+    """Copies of the pages that ask to be indexed, in parts of at most PAGES_PER_PART pages of one top folder
+    (a language's folder), each part a folder of its own under `folder`: the part folders by top folder.
+
+    The pages are dealt out to the parts in turn, so that every part holds the same mix of pages: Pagefind
+    ranks each part's results by that part's own word statistics, which are then alike.
+    """
+    staged = folder / "pages"
+    pages: dict[str, list[str]] = {}
+    for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
+        content = files[path]
+        if _MARKER in content:
+            target = staged / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Pagefind indexes no text of inline SVG; without the charts it reads half as much.
+            target.write_bytes(_INLINE_SVG.sub(b"", content))
+            pages.setdefault(path.split("/", 1)[0] if "/" in path else "", []).append(path)
+    parts: dict[str, list[Path]] = {}
+    for top, paths in pages.items():
+        count = -(-len(paths) // PAGES_PER_PART)
+        parts[top] = [folder / f"site-{top}-{number}" for number in range(count)]
+        for position, path in enumerate(paths):
+            target = parts[top][position % count] / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (staged / path).rename(target)
+    return parts
+
+
+def _pagefind(executable: Path, site_dir: Path, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
+    """The files Pagefind makes of the pages in `site_dir`; None if it failed."""
+    command = [str(executable), "--site", str(site_dir), "--output-path", str(out_dir), "--quiet"]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

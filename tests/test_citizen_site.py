@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from conftest import MINIMAL_DECISION, page_text
 
+from site_builder import search
 from site_builder.build import BuildResult, build
 from site_builder.diagnostics import Diagnostics
 from site_builder.pagefind_bundle import stable_bundle
@@ -298,8 +299,34 @@ def test_search_index_made_a_language_at_a_time_without_charts_is_the_index_of_o
     made = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     one_run = {f"pagefind/{path}": content for path, content in stable_bundle(made).items()}
     bundle = {p: c for p, c in shipped_build.files.items() if p.startswith("pagefind/")}
+    # A site this small is indexed in one part per language, so nothing is left to merge in.
+    assert json.loads(bundle.pop("pagefind/parts.json")) == {}
     assert {path: content for path, content in one_run.items() if path in bundle} == bundle
     assert set(one_run) - set(bundle) == {f"pagefind/{name}" for name in UNPUBLISHED}
+
+
+def test_a_large_sites_search_index_comes_in_parts_of_one_language(shipped_build, monkeypatch):
+    # Pagefind's memory grows faster than the pages of a run, so a large site is indexed in parts; the search
+    # page merges a language's parts into its first part's index.
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
+    indexed = [p for p, c in shipped_build.files.items() if p.endswith(".html") and b"data-pagefind-body" in c]
+    index = search_index(shipped_build.files, Diagnostics())
+    assert search_index(shipped_build.files, Diagnostics()) == index
+    parts = json.loads(index["pagefind/parts.json"])
+    assert sorted(parts) == sorted(LANGUAGES)
+    first = json.loads(index["pagefind/pagefind-entry.json"])["languages"]
+    for lang in LANGUAGES:
+        pages = sum(1 for p in indexed if p.startswith(f"{lang}/"))
+        assert len(parts[lang]) + 1 == -(-pages // 20)
+        counts = [first[lang]["page_count"]]
+        for part in parts[lang]:
+            entry = json.loads(index[f"pagefind/{part}pagefind-entry.json"])
+            assert list(entry["languages"]) == [lang]
+            counts.append(entry["languages"][lang]["page_count"])
+            # A merged part is searched with the first part's script and WebAssembly.
+            assert not any(p.startswith(f"pagefind/{part}") and p.endswith((".js", ".pagefind")) for p in index)
+        assert sum(counts) == pages
+        assert max(counts) <= 20 and max(counts) - min(counts) <= 1
 
 
 def test_pages_carry_search_filters(shipped_build):

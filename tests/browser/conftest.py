@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from site_builder import search
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
 
@@ -33,6 +34,7 @@ from .browser_support import Visit, serve
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SITE_BUILDER_CHROMIUM", "/usr/bin/chromium"))
 NODE_MODULES = REPO / "node_modules"
+SEARCH_PAGES_PER_PART = 20
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -64,7 +66,11 @@ def _built_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The repository's own site, built once per session into a temporary folder, and its base URL."""
     out = tmp_path_factory.mktemp("browser") / "site"
     try:
-        result = build(REPO / "site.yaml", out)
+        # Small index parts, so that every search in these tests also searches the parts merged in, as on a
+        # site of thousands of documents.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(search, "PAGES_PER_PART", SEARCH_PAGES_PER_PART)
+            result = build(REPO / "site.yaml", out)
     except BuildFailed as failed:
         pytest.fail("the shipped site does not build:\n" + "\n".join(map(str, failed.diagnostics)))
     return out, str(result.site.config.settings.base_url)

@@ -3,7 +3,9 @@ header search box, the page without JavaScript, and the 404 page's links from a 
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .browser_support import Visit
@@ -12,6 +14,15 @@ TROMSO_DECISION = (
     "Trygg by Norge- satsningen gjennom medlemskap i Nordic Safe Cities - en nordisk allianse for trygge byer"
 )
 NORRTALJE_STRATEGY = "Trygghets- och säkerhetsstrategi för Norrtälje kommun"
+
+
+def _bundle_holding(site_dir: Path, page: str) -> str:
+    """The folder (under pagefind/) of the index part whose fragments hold a page."""
+    pagefind = site_dir / "pagefind"
+    for fragment in sorted(pagefind.rglob("*.pf_fragment")):
+        if f'"url":"{page}"'.encode() in gzip.decompress(fragment.read_bytes()):
+            return fragment.parent.parent.relative_to(pagefind).as_posix()
+    raise AssertionError(f"no part of the index holds {page}")
 
 
 def _search(page: Any, query: str) -> list[str]:
@@ -27,7 +38,7 @@ def _search(page: Any, query: str) -> list[str]:
 def test_english_search_finds_tromsos_decision_to_join_nordic_safe_cities(open_page: Callable[..., Visit]) -> None:
     visit = open_page("en/search/", new_page=True)
     page = visit.page
-    assert page.locator("#search-no-script").is_hidden()
+    page.locator("#search-no-script").wait_for(state="hidden")
     titles = _search(page, "Nordic Safe Cities")
     assert TROMSO_DECISION in titles[:5]
     link = page.locator("#search-results a", has_text=TROMSO_DECISION)
@@ -40,13 +51,17 @@ def test_english_search_finds_tromsos_decision_to_join_nordic_safe_cities(open_p
     assert visit.outside_requests == []
 
 
-def test_swedish_search_finds_norrtaljes_strategy(open_page: Callable[..., Visit]) -> None:
+def test_swedish_search_finds_norrtaljes_strategy(open_page: Callable[..., Visit], site_dir: Path) -> None:
     visit = open_page("sv/search/", new_page=True)
     titles = _search(visit.page, "tryggaste")
     assert NORRTALJE_STRATEGY in titles[:5]
     # The Swedish index holds the Swedish UI pages only.
     hrefs = visit.page.locator("#search-results h2 a").evaluate_all("links => links.map(a => a.pathname)")
     assert hrefs and all("/sv/" in href for href in hrefs)
+    # The index comes in parts (small ones in these tests), and the results come from the first part and the
+    # parts that the search page merged in.
+    parts = {_bundle_holding(site_dir, href[href.index("/sv/") :]) for href in hrefs}
+    assert "." in parts and any(part.startswith("part-") for part in parts)
     assert visit.errors == []
 
 
@@ -58,8 +73,8 @@ def test_filters_by_municipality_type_and_year_are_in_the_index(open_page: Calla
     bundle = page.get_attribute("#search-form", "data-pagefind")
     filters = page.evaluate(
         """async (bundle) => {
+            // The page's own Pagefind module, with the parts of the index the page merged in.
             const pagefind = await import(new URL(bundle, document.baseURI).href);
-            await pagefind.init();
             return await pagefind.filters();
         }""",
         bundle,

@@ -9,6 +9,7 @@ const noScript = document.getElementById("search-no-script");
 const failed = document.getElementById("search-failed");
 const selects = Array.from(form.querySelectorAll("select[data-filter]"));
 const MAX_RESULTS = 30;
+const OPTIONS = { excerptLength: 24 };
 
 function message(key, values) {
   const template = status.dataset[key] || "";
@@ -85,9 +86,18 @@ function resultItem(data) {
 async function start() {
   let pagefind;
   try {
-    pagefind = await import(new URL(form.dataset.pagefind, document.baseURI).href);
-    await pagefind.options({ excerptLength: 24 });
+    const bundle = new URL(form.dataset.pagefind, document.baseURI);
+    pagefind = await import(bundle.href);
+    await pagefind.options(OPTIONS);
     await pagefind.init();
+    // A large site's index comes in parts (Pagefind indexes a bounded number of pages at a time); the
+    // parts of this page's language are searched together with the first.
+    const listed = await fetch(new URL("parts.json", bundle));
+    if (!listed.ok) {
+      throw new Error(`parts.json: ${listed.status}`);
+    }
+    const parts = (await listed.json())[document.documentElement.lang.toLowerCase()] || [];
+    await Promise.all(parts.map((part) => pagefind.mergeIndex(new URL(part, bundle).href, OPTIONS)));
   } catch (error) {
     noScript.hidden = true;
     failed.hidden = false;
