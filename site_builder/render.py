@@ -113,9 +113,16 @@ def render_site(
             if stored[1] is not None:
                 spooled[path] = stored[1]
 
+    known_links: dict[bytes, bytes] = {}
+
+    def add_facts(path: str, found: PageFacts) -> None:
+        # Most links are on many pages (menus, municipalities, related documents): one object each keeps
+        # the millions of a large site's links to the few hundred thousand that differ.
+        facts[path] = PageFacts(found.indexed, tuple(known_links.setdefault(link, link) for link in found.links))
+
     def add_page(path: str, html: str) -> None:
         content = _tidy(html).encode("utf-8")
-        facts[path] = page_facts(content)
+        add_facts(path, page_facts(content))
         add_made(path, content)
 
     records: dict[str, PageRecord] = {}
@@ -175,7 +182,7 @@ def render_site(
                     return RenderedSite(OutputFiles())
                 add(page.path, page.content)
                 if page.facts is not None:
-                    facts[page.path] = page.facts
+                    add_facts(page.path, page.facts)
                 if page.written is not None:
                     spooled[page.path] = page.written
                 for path, written in page.data_written:
