@@ -6,6 +6,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
-from .output import OutputFiles, PageFacts
+from .output import SPOOLED, OutputFiles, PageFacts, Stored
 from .pages import (
     CatalogueContext,
     DatasetContext,
@@ -89,7 +90,8 @@ def render_site(
     """
     previous_keys = previous_keys or {}
     root = site.config.root
-    files: dict[str, bytes | Path] = {}
+    files: dict[str, Stored] = {}
+    spooled_prefix = f"{spool}{os.sep}" if spool is not None else None
     facts: dict[str, PageFacts] = {}
     spooled: dict[str, Written] = dict(open_data.spooled)
     renderer = markdown if markdown is not None else MarkdownRenderer()
@@ -100,7 +102,10 @@ def render_site(
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
-        files[path] = content
+        if isinstance(content, Path) and spooled_prefix is not None and str(content) == spooled_prefix + path:
+            files[path] = SPOOLED
+        else:
+            files[path] = content
 
     def add_made(path: str, content: bytes | Path) -> None:
         """A page or chart download made here: into the spool, if there is one."""
@@ -219,7 +224,7 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles.taking(files), dict(sorted(records.items())), facts, spooled)
+    return RenderedSite(OutputFiles.taking(files, spool), dict(sorted(records.items())), facts, spooled)
 
 
 @functools.lru_cache(maxsize=1)
