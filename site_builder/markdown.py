@@ -428,33 +428,37 @@ class MarkdownRenderer:
     def __init__(self, stored: Mapping[bytes, str] | None = None) -> None:
         self._converter = new_converter()
         self._stored = stored or {}
-        self._cache: dict[str, Markup] = {}
-        self._new: list[str] = []
+        # By `text_key`, not by text: the texts are the model's already, and a large site's would be
+        # held twice over (those converted by page workers come back as copies).
+        self._cache: dict[bytes, Markup] = {}
+        self._new: list[bytes] = []
 
     def render(self, text: str) -> Markup:
         # Pages in every UI language show the same texts; each is converted once per build.
-        cached = self._cache.get(text)
+        key = text_key(text)
+        cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[text] = self._stored_or_converted(text)
-            self._new.append(text)
+            cached = self._cache[key] = self._stored_or_converted(key, text)
+            self._new.append(key)
         return cached
 
-    def take_new(self) -> dict[str, Markup]:
-        """The texts converted since the last call, to hand from a page worker to the next pages' workers."""
-        new = {text: self._cache[text] for text in self._new}
+    def take_new(self) -> dict[bytes, Markup]:
+        """The texts converted since the last call (by `text_key`), to hand from a page worker to the next
+        pages' workers."""
+        new = {key: self._cache[key] for key in self._new}
         self._new.clear()
         return new
 
-    def adopt(self, converted: dict[str, Markup]) -> None:
+    def adopt(self, converted: dict[bytes, Markup]) -> None:
         """Texts another process converted."""
         self._cache.update(converted)
 
     def converted(self) -> dict[bytes, str]:
         """The HTML of every text this renderer has shown, by `text_key`, for the build cache."""
-        return {text_key(text): str(html) for text, html in self._cache.items()}
+        return {key: str(html) for key, html in self._cache.items()}
 
-    def _stored_or_converted(self, text: str) -> Markup:
-        stored = self._stored.get(text_key(text)) if self._stored else None
+    def _stored_or_converted(self, key: bytes, text: str) -> Markup:
+        stored = self._stored.get(key) if self._stored else None
         return Markup(stored) if stored is not None else self._convert(text)
 
     def _convert(self, text: str) -> Markup:
@@ -468,15 +472,18 @@ class MarkdownRenderer:
         Page workers each see every page's context, so texts that contexts convert (document bodies)
         are converted here once rather than once per worker.
         """
-        todo = []
-        for text in sorted({text for text in texts if text and text not in self._cache}):
-            stored = self._stored.get(text_key(text)) if self._stored else None
+        todo: dict[bytes, str] = {}
+        for text in sorted({text for text in texts if text}):
+            key = text_key(text)
+            if key in self._cache:
+                continue
+            stored = self._stored.get(key) if self._stored else None
             if stored is None:
-                todo.append(text)
+                todo[key] = text
             else:
-                self._cache[text] = Markup(stored)
-        for text, html in zip(todo, map_items(self._convert, todo, jobs), strict=True):
-            self._cache[text] = html
+                self._cache[key] = Markup(stored)
+        for key, html in zip(todo, map_items(self._convert, list(todo.values()), jobs), strict=True):
+            self._cache[key] = html
 
 
 def text_key(text: str) -> bytes:

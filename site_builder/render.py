@@ -290,7 +290,7 @@ class _Page:
     document: str | None
     """The document the page shows, if any."""
     problems: list[Diagnostic]
-    markdown: dict[str, Markup]
+    markdown: dict[bytes, Markup]
     """Texts the page converted from Markdown, so the next language's pages need not convert them again."""
     key: str = ""
     """See PageRecord.key."""
