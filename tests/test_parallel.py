@@ -56,6 +56,7 @@ def test_documents_made_in_batches_give_the_same_bytes(
     """A large site's pages and charts are made a batch of documents at a time: the same site."""
     made = corpus.generate(12, tmp_path)
     whole = build(made.config, tmp_path / "whole", jobs=2)
+    monkeypatch.setattr(render, "DOCUMENTS_AT_ONCE", 5)
     monkeypatch.setattr(render, "DOCUMENTS_PER_BATCH", 5)
     batched = build(made.config, tmp_path / "batched", jobs=2)
     assert sum(1 for path in whole.files if "/charts/" in f"/{path}") > 10
