@@ -26,7 +26,7 @@ from typing import Any
 
 from .graph import Site
 from .model import ContentDocument
-from .output import paths, relocated, stored_items
+from .output import Stored, paths, relocated, stored_items
 
 CODE = Path(__file__).parent
 THEME_PARTS = ("templates", "strings", "assets", "fonts")
@@ -305,8 +305,8 @@ class MergedFiles(Mapping[str, bytes]):
         stored = getattr(source, "stored", None)
         return stored(path) if stored is not None else source[path]
 
-    def stored_items(self) -> dict[str, bytes | Path]:
-        """Each file's `stored` value, in a new dict."""
+    def stored_items(self) -> dict[str, Stored]:
+        """Each file's stored value (see output.OutputFiles), in a new dict."""
         items = stored_items(self.previous)
         for path in self.dropped:
             del items[path]

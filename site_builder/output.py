@@ -6,7 +6,6 @@ until they are written, so a build's memory does not grow with them.
 
 from __future__ import annotations
 
-import enum
 import os
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
@@ -24,47 +23,37 @@ class PageFacts:
     """Its links that the whole-site check must follow (see links.page_links)."""
 
 
-class Spooled(enum.Enum):
-    """A stored value that stands for the file of the same path in the spool folder (see OutputFiles)."""
+@dataclass(frozen=True, slots=True)
+class InFolder:
+    """A stored value that stands for the file of the same path in `folder`. Every file of a folder holds
+    the same one: a large site has hundreds of thousands of pages in its spool folder, and a Path object
+    of each would take three times the memory of its path."""
 
-    FILE = "spooled"
+    folder: Path
 
 
-SPOOLED = Spooled.FILE
-Stored = bytes | Path | Spooled
+Stored = bytes | Path | InFolder
 
 
 class OutputFiles(Mapping[str, bytes]):
-    """Output files, listed in path order; a value given as a Path is that file's bytes, read when asked for.
-
-    A file written to the spool folder is held as SPOOLED rather than as its Path: a large site has
-    hundreds of thousands of them, and a Path object takes three times the memory of its path.
-    """
+    """Output files, listed in path order; a value given as a Path (or InFolder) is that file's bytes, read
+    when asked for."""
 
     def __init__(self, items: Mapping[str, bytes | Path] | None = None) -> None:
         self._items: Mapping[str, Stored] = dict(items) if items else {}
-        self._spool: Path | None = None
         self._order: list[str] | None = None
         """Path order, sorted when first listed: `serve` looks hundreds of thousands of files up after an
         edit and never lists them."""
 
     @classmethod
-    def taking(cls, items: Mapping[str, Stored], spool: Path | None = None) -> OutputFiles:
-        """The files of `items`, which is not copied: the caller changes it no more. A SPOOLED value is the
-        file of its path in `spool`."""
+    def taking(cls, items: Mapping[str, Stored]) -> OutputFiles:
+        """The files of `items`, which is not copied: the caller changes it no more."""
         files = cls()
         files._items = items
-        files._spool = spool
         return files
 
-    def _stored(self, path: str, value: Stored) -> bytes | Path:
-        if isinstance(value, Spooled):
-            assert self._spool is not None, "a spooled file without a spool folder"
-            return self._spool / path
-        return value
-
     def __getitem__(self, path: str) -> bytes:
-        value = self._stored(path, self._items[path])
+        value = _resolved(path, self._items[path])
         return value.read_bytes() if isinstance(value, Path) else value
 
     def __contains__(self, path: object) -> bool:
@@ -84,28 +73,37 @@ class OutputFiles(Mapping[str, bytes]):
 
     def stored(self, path: str) -> bytes | Path:
         """The file's bytes, or the file on disk that holds them, without reading it."""
-        return self._stored(path, self._items[path])
+        return _resolved(path, self._items[path])
 
-    def stored_items(self) -> dict[str, bytes | Path]:
-        """Each file's `stored` value, in a new dict."""
-        return {path: self._stored(path, value) for path, value in self._items.items()}
+    def stored_items(self) -> dict[str, Stored]:
+        """Each file's stored value, in a new dict."""
+        return dict(self._items)
+
+    def folders(self) -> set[Path]:
+        """The folders whose files (as InFolder) these files are."""
+        return {value.folder for value in self._items.values() if isinstance(value, InFolder)}
 
     def moved(self, source: Path, target: Path) -> OutputFiles:
         """These files after the folder `source` was renamed `target`: a file of it is read at its new place."""
         prefix = f"{source}{os.sep}"
-        return OutputFiles.taking(
-            {
-                path: target / str(value)[len(prefix) :]
-                if isinstance(value, Path) and str(value).startswith(prefix)
-                else value
-                for path, value in self._items.items()
-            },
-            target if self._spool == source else self._spool,
-        )
+        before, after = InFolder(source), InFolder(target)
+
+        def moved_value(value: Stored) -> Stored:
+            if value == before:
+                return after
+            if isinstance(value, Path) and str(value).startswith(prefix):
+                return target / str(value)[len(prefix) :]
+            return value
+
+        return OutputFiles.taking({path: moved_value(value) for path, value in self._items.items()})
 
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), nothing read."""
-        return OutputFiles.taking({**self._items, **stored_items(more)}, self._spool)
+        return OutputFiles.taking({**self._items, **stored_items(more)})
+
+
+def _resolved(path: str, value: Stored) -> bytes | Path:
+    return value.folder / path if isinstance(value, InFolder) else value
 
 
 def paths(files: Mapping[str, bytes]) -> Set[str]:
@@ -114,12 +112,12 @@ def paths(files: Mapping[str, bytes]) -> Set[str]:
     return own() if own is not None else files.keys()
 
 
-def stored_items(files: Mapping[str, bytes]) -> dict[str, bytes | Path]:
+def stored_items(files: Mapping[str, bytes]) -> dict[str, Stored]:
     """Every file of `files` as bytes or as the file on disk that holds them, reading none from disk: a new
     dict, in no particular order."""
     own = getattr(files, "stored_items", None)
     if own is not None:
-        items: dict[str, bytes | Path] = own()  # a new dict too
+        items: dict[str, Stored] = own()  # a new dict too
         return items
     stored = getattr(files, "stored", None)
     if stored is None:

@@ -30,7 +30,7 @@ from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
-from .output import SPOOLED, OutputFiles, PageFacts, Stored
+from .output import InFolder, OutputFiles, PageFacts, Stored
 from .pages import (
     CatalogueContext,
     DatasetContext,
@@ -92,6 +92,7 @@ def render_site(
     root = site.config.root
     files: dict[str, Stored] = {}
     spooled_prefix = f"{spool}{os.sep}" if spool is not None else None
+    in_spool = InFolder(spool) if spool is not None else None
     facts: dict[str, PageFacts] = {}
     spooled: dict[str, Written] = dict(open_data.spooled)
     renderer = markdown if markdown is not None else MarkdownRenderer()
@@ -102,8 +103,8 @@ def render_site(
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
-        if isinstance(content, Path) and spooled_prefix is not None and str(content) == spooled_prefix + path:
-            files[path] = SPOOLED
+        if isinstance(content, Path) and in_spool is not None and str(content) == f"{spooled_prefix}{path}":
+            files[path] = in_spool
         else:
             files[path] = content
 
@@ -225,7 +226,7 @@ def render_site(
         add(urls.file_path(relative), site.config.files_dir / relative)
     for name, content in theme.assets.items():
         add(urls.asset_path(name), content)
-    return RenderedSite(OutputFiles.taking(files, spool), dict(sorted(records.items())), facts, spooled)
+    return RenderedSite(OutputFiles.taking(files), dict(sorted(records.items())), facts, spooled)
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from collections import ChainMap
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 from .bodies import rebuild_bodies
@@ -29,13 +28,16 @@ from .build import BuildResult, Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
 from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
-from .output import OutputFiles, stored_items
+from .output import InFolder, OutputFiles, stored_items
 from .search import search_index
+from .write import spool_files
 
 if TYPE_CHECKING:
     from .opendata.exports import RecordItems
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
+SEARCH_FOLDER = "search-"
+"""Names the spool folders that hold a search index (the others hold a rebuild's pages)."""
 _RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
 
 RELOAD_SCRIPT = """\
@@ -89,12 +91,13 @@ class DevServer:
         self.jobs = jobs
         self.markdown = MarkdownRenderer()
         """Kept from build to build: an edit converts only the Markdown texts it changed."""
-        self.files: ChainMap[str, bytes | Path] = ChainMap()
-        """What the server serves: the search index (its first map) in front of the last good build (a Path
-        is a file on disk, read when asked for; pages get the reload script as they are sent)."""
+        self.files: ChainMap[str, bytes] = _served({}, {})
+        """What the server serves: the search index (its first map) in front of the last good build, whose
+        pages are read from disk when asked for (and get the reload script as they are sent)."""
         self.spool = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
         """The pages each rebuild renders, in a folder of their own (see render.py); removed by `stop`."""
         self._rebuilds = 0
+        self._indexes = 0
         self.checks = DocumentChecks()
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.record_items: RecordItems = {}
@@ -136,10 +139,10 @@ class DevServer:
         with self.changed:
             if result is not None:
                 # Pages are files in the spool, drawn charts files in the chart cache: nothing large is copied.
-                stored = stored_items(result.files)
-                # The search index in front of the build, not merged into a copy of hundreds of thousands.
-                self.files = ChainMap(self.files.maps[0], stored)
-                self.previous = Previous(result.state, OutputFiles.taking(stored), result.unowned)
+                # One map of every file, not a rebuild's files in front of the last one's, and so on.
+                files = OutputFiles.taking(stored_items(result.files))
+                self.files = _served(self.files.maps[0], files)
+                self.previous = Previous(result.state, files, result.unowned)
                 self.last = result
                 self.errors = []
             else:
@@ -169,15 +172,12 @@ class DevServer:
 
         Only after a rebuild that rendered every page: one that rendered a few keeps the others where an
         earlier rebuild wrote them (and leaves a few stale pages behind, until `stop`)."""
-        prefix = f"{self.spool}{os.sep}"
-        reading = self._search.reading
-        used: set[str] = set()
-        for files in (self.files, stored_items(reading) if reading is not None else {}):
-            for value in files.values():
-                if isinstance(value, Path) and str(value).startswith(prefix):
-                    used.add(str(value)[len(prefix) :].split(os.sep, 1)[0])
+        used: set[Path] = set()
+        for files in (self.previous.files if self.previous else None, self._search.reading):
+            if isinstance(files, OutputFiles):
+                used |= files.folders()
         for folder in self.spool.iterdir():
-            if folder.name not in used:
+            if folder not in used and not folder.name.startswith(SEARCH_FOLDER):  # see take_search_index
                 shutil.rmtree(folder, ignore_errors=True)
 
     def wait_for_search_index(self, timeout: float | None = None) -> bool:
@@ -185,14 +185,34 @@ class DevServer:
         return self._search.wait_idle(timeout)
 
     def take_search_index(self, index: dict[str, bytes]) -> None:
-        """Serve a new search index (made in the background) in place of the old one."""
+        """Serve a new search index (made in the background) in place of the old one. It is served from a
+        spool folder of its own, not from memory: a large site's index is hundreds of megabytes, and the
+        next one is made while this one is served."""
+        self._indexes += 1
+        folder = self.spool / f"{SEARCH_FOLDER}{self._indexes}"
+        served: Mapping[str, bytes] = index
+        try:
+            spool_files(folder, index)
+            served = OutputFiles.taking(dict.fromkeys(index, InFolder(folder)))
+        except OSError:  # a full disk: serve it from memory
+            shutil.rmtree(folder, ignore_errors=True)
         with self.changed:
-            self.files = ChainMap(dict(index), *self.files.maps[1:])
+            old = self.files.maps[0]
+            self.files = _served(served, self.files.maps[1])
+        if isinstance(old, OutputFiles):
+            for unused in old.folders():
+                shutil.rmtree(unused, ignore_errors=True)
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
             self.changed.wait_for(lambda: self.generation != seen, timeout=timeout)
             return self.generation
+
+
+def _served(index: Mapping[str, bytes], build: Mapping[str, bytes]) -> ChainMap[str, bytes]:
+    """The search index in front of the build, not merged into a copy of hundreds of thousands of files.
+    (ChainMap writes only to its first map, and these are read, never written.)"""
+    return ChainMap(cast("MutableMapping[str, bytes]", index), cast("MutableMapping[str, bytes]", build))
 
 
 class _SearchIndexer:
@@ -226,23 +246,28 @@ class _SearchIndexer:
                     self.idle.set()
             self.wanted.wait()
             self.wanted.clear()
-            previous = self.server.previous
-            if previous is None or self.stopping.is_set():
-                continue
-            diagnostics = Diagnostics()
-            self.reading = previous.files
-            try:
-                index = search_index(previous.files, diagnostics)
-            except Exception as exc:  # the server must go on serving pages
-                if not self.stopping.is_set():
-                    self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
-                continue
-            finally:
-                self.reading = None
-            for diagnostic in diagnostics.sorted():
-                self.server.log(str(diagnostic))
-            if not self.wanted.is_set():  # a newer build's index is on its way
-                self.server.take_search_index(index)
+            if not self.stopping.is_set():
+                # In a call of its own, so that nothing of this build is held while waiting for the next.
+                self._index()
+
+    def _index(self) -> None:
+        previous = self.server.previous
+        if previous is None:
+            return
+        diagnostics = Diagnostics()
+        self.reading = previous.files
+        try:
+            index = search_index(previous.files, diagnostics)
+        except Exception as exc:  # the server must go on serving pages
+            if not self.stopping.is_set():
+                self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
+            return
+        finally:
+            self.reading = None
+        for diagnostic in diagnostics.sorted():
+            self.server.log(str(diagnostic))
+        if not self.wanted.is_set():  # a newer build's index is on its way
+            self.server.take_search_index(index)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until the latest build's index is served; False if `timeout` passed first."""
@@ -305,9 +330,8 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            stored = files.get(relative)
             try:
-                data = stored.read_bytes() if isinstance(stored, Path) else stored
+                data = files.get(relative)
             except OSError:  # the chart cache was cleared under the server
                 data = None
             if data is None:

@@ -18,6 +18,7 @@ from site_builder.build import BuildResult, build
 from site_builder.cache import BuildCache
 from site_builder.cli import BUILD_OPTIONS
 from site_builder.incremental import DocumentState, PageRecord, Plan, SiteState, plan
+from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
 
 
@@ -167,18 +168,12 @@ def test_serve_checks_only_edited_files_and_reports_known_problems_again(
     assert split_calls[-1].endswith(broken.name)
 
 
-def _served_bytes(server: object, path: str) -> bytes:
-    data: bytes | Path = server.files[path]  # type: ignore[attr-defined]
-    return data.read_bytes() if isinstance(data, Path) else data
-
-
-def _served(server: object) -> dict[str, str]:
+def _served(server: DevServer) -> dict[str, str]:
     """What a serve session serves (without the reload script it adds as it sends a page and without its
     search index), as a tree of hashes."""
-    files: dict[str, bytes | Path] = server.files  # type: ignore[attr-defined]
     return {
-        path: hashlib.sha256(_served_bytes(server, path)).hexdigest()
-        for path in files
+        path: hashlib.sha256(server.files[path]).hexdigest()
+        for path in server.files
         if not path.startswith("pagefind/")
     }
 
@@ -215,7 +210,7 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     assert server.rebuild({path})
     assert len(whole_rebuilds) == 1  # the body edit was applied to the site in memory
     page = next(p for p in server.files if p.startswith("nb/") and f"/{path.stem}/index.html" in p)
-    assert b"En ny setning fra serve." in _served_bytes(server, page)
+    assert b"En ny setning fra serve." in server.files[page]
     assert _served(server) == _clean_tree(config, tmp_path / "clean-body")
 
     text = re.sub(r"^title: (.*)$", r"title: \1 (endret)", original, count=1, flags=re.M)
@@ -232,8 +227,26 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     path.write_text(text, encoding="utf-8")
     assert server.rebuild({path, config})
     assert len(whole_rebuilds) == 3
-    assert b"En ny setning fra serve." not in _served_bytes(server, page)
+    assert b"En ny setning fra serve." not in server.files[page]
     assert _served(server) == _clean_tree(config, tmp_path / "clean-original")
-    assert isinstance(server.files[page], Path)  # pages are served from files, not held in memory
+    served_from = server.previous.files.stored(page)  # pages are served from files, not held in memory
+    assert isinstance(served_from, Path) and served_from.is_relative_to(server.spool)
     server.stop()
+    assert not server.spool.exists()
+
+
+def test_serve_keeps_the_search_index_on_disk_and_only_the_last_one(built: tuple[Path, Path], tmp_path: Path) -> None:
+    root, _ = _copy(built, tmp_path)
+    server = DevServer(root / "site.yaml", lambda text: None)
+    try:
+        for number in (1, 2):
+            assert server.rebuild()
+            assert server.wait_for_search_index(120)
+            assert b'"languages"' in server.files["pagefind/pagefind-entry.json"]
+            # A large site's index is hundreds of megabytes: it is served from a spool folder, one at a time.
+            folders = [folder for folder in server.spool.iterdir() if folder.name.startswith(SEARCH_FOLDER)]
+            assert [folder.name for folder in folders] == [f"{SEARCH_FOLDER}{number}"]
+            assert (folders[0] / "pagefind" / "pagefind-entry.json").is_file()
+    finally:
+        server.stop()
     assert not server.spool.exists()
