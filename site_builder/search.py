@@ -18,6 +18,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +142,10 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
     entry: dict[str, Any] = {}
     parts: list[dict[str, bytes]] = []
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
-        for top, site_dirs in sorted(_pages_in_parts(files, Path(folder)).items()):
+        for top, top_parts in sorted(_pages_in_parts(files, Path(folder)).items()):
             folder_languages: set[str] = set()
-            for number, site_dir in enumerate(site_dirs):
-                bundle = _pagefind(executable, site_dir, site_dir.with_name(f"{site_dir.name}-index"), diagnostics)
+            for number, part in enumerate(top_parts):
+                bundle = _pagefind(executable, part, Path(folder) / f"index-{top}-{number}", diagnostics)
                 if bundle is None:
                     return {}
                 part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
@@ -184,37 +185,66 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
     return produced
 
 
-def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[Path]]:
-    """Copies of the pages that ask to be indexed, in parts of at most PAGES_PER_PART pages of one top folder
-    (a language's folder), each part a folder of its own under `folder`: the part folders by top folder.
+@dataclass(frozen=True)
+class _Part:
+    """The pages of one Pagefind run."""
 
+    site: Path
+    """The folder Pagefind reads."""
+    glob: str | None = None
+    """Its pages to read, if not all."""
+
+
+def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[_Part]]:
+    """The pages that ask to be indexed, in parts of at most PAGES_PER_PART pages of one top folder (a
+    language's folder): the parts by top folder.
+
+    Where a top folder's pages make one part and are all files of one folder on disk already (the pages a
+    build wrote), Pagefind reads them there: creating thousands of copies takes this machine seconds, more
+    than Pagefind's reading the pages' inline charts. Otherwise each part is a folder of copies under
+    `folder`, without the inline charts (Pagefind indexes no text of inline SVG, and reads half as much).
     The pages are dealt out to the parts in turn, so that every part holds the same mix of pages: Pagefind
     ranks each part's results by that part's own word statistics, which are then alike.
     """
-    staged = folder / "pages"
     pages: dict[str, list[str]] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
-        content = files[path]
-        if _MARKER in content:
-            target = staged / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Pagefind indexes no text of inline SVG; without the charts it reads half as much.
-            target.write_bytes(_INLINE_SVG.sub(b"", content))
+        if _MARKER in files[path]:
             pages.setdefault(path.split("/", 1)[0] if "/" in path else "", []).append(path)
-    parts: dict[str, list[Path]] = {}
+    parts: dict[str, list[_Part]] = {}
     for top, paths in pages.items():
+        on_disk = _folder_holding(files, paths) if top and len(paths) <= PAGES_PER_PART else None
+        if on_disk is not None:
+            parts[top] = [_Part(on_disk, f"{top}/**/*.html")]
+            continue
         count = -(-len(paths) // PAGES_PER_PART)
-        parts[top] = [folder / f"site-{top}-{number}" for number in range(count)]
+        parts[top] = [_Part(folder / f"site-{top}-{number}") for number in range(count)]
         for position, path in enumerate(paths):
-            target = parts[top][position % count] / path
+            target = parts[top][position % count].site / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            (staged / path).rename(target)
+            target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
     return parts
 
 
-def _pagefind(executable: Path, site_dir: Path, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
-    """The files Pagefind makes of the pages in `site_dir`; None if it failed."""
-    command = [str(executable), "--site", str(site_dir), "--output-path", str(out_dir), "--quiet"]
+def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None:
+    """The folder on disk whose files of these `paths` hold the pages of `files`, if there is one: then it
+    holds no other page of their top folder (see OutputFiles)."""
+    stored = getattr(files, "stored", None)
+    if stored is None:
+        return None
+    first = stored(paths[0])
+    if not isinstance(first, Path) or not first.as_posix().endswith(f"/{paths[0]}"):
+        return None
+    folder = first.as_posix()[: -len(paths[0]) - 1]
+    if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
+        return None
+    return Path(folder)
+
+
+def _pagefind(executable: Path, part: _Part, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
+    """The files Pagefind makes of the pages of `part`; None if it failed."""
+    command = [str(executable), "--site", str(part.site), "--output-path", str(out_dir), "--quiet"]
+    if part.glob is not None:
+        command += ["--glob", part.glob]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
