@@ -14,6 +14,7 @@ ships, run on a temporary copy of the rendered pages; nothing is fetched.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -55,6 +56,9 @@ _PRIMARY_ONLY = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pag
 TIMEOUT_SECONDS = 300
 PAGES_PER_PART = 2_000
 """The most pages one Pagefind run indexes (its memory at 2,000 pages is about 0.3 GB)."""
+MEMORY_FOLDER = Path("/dev/shm")
+"""Linux's folder in memory (tmpfs), where Pagefind writes each part's bundle: thousands of small files,
+which take a disk's journal about a second per 2,000 pages, and which are read back and removed at once."""
 PARTS_FILE = "parts.json"
 """Lists, by language, the folders (under pagefind/) of the bundles that the search page merges in."""
 
@@ -145,7 +149,8 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
         for top, top_parts in sorted(_pages_in_parts(files, Path(folder)).items()):
             folder_languages: set[str] = set()
             for number, part in enumerate(top_parts):
-                bundle = _pagefind(executable, part, Path(folder) / f"index-{top}-{number}", diagnostics)
+                with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=_memory_folder()) as out:
+                    bundle = _pagefind(executable, part, Path(out) / "pagefind", diagnostics)
                 if bundle is None:
                     return {}
                 part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
@@ -238,6 +243,11 @@ def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None
     if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
         return None
     return Path(folder)
+
+
+def _memory_folder() -> str | None:
+    """MEMORY_FOLDER if this system has it (else the usual temporary folder)."""
+    return str(MEMORY_FOLDER) if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
 
 
 def _pagefind(executable: Path, part: _Part, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
