@@ -8,7 +8,8 @@ they link to. Pagefind splits the index by each page's <html lang>, so every
 UI language has its own index and stemming.
 
 The index is made by the Pagefind binary that the `pagefind_bin` package
-ships, run on a temporary copy of the rendered pages; nothing is fetched.
+ships, run on the rendered pages (or temporary copies of them, see
+`_pages_in_parts`); nothing is fetched.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[
             pages.setdefault(path.split("/", 1)[0] if "/" in path else "", []).append(path)
     parts: dict[str, list[_Part]] = {}
     for top, paths in pages.items():
-        on_disk = _folder_holding(files, paths) if top and len(paths) <= PAGES_PER_PART else None
+        on_disk = _folder_holding(files, paths, top) if top and len(paths) <= PAGES_PER_PART else None
         if on_disk is not None:
             parts[top] = [_Part(on_disk, f"{top}/**/*.html")]
             continue
@@ -230,9 +231,9 @@ def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[
     return parts
 
 
-def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None:
-    """The folder on disk whose files of these `paths` hold the pages of `files`, if there is one: then it
-    holds no other page of their top folder (see OutputFiles)."""
+def _folder_holding(files: Mapping[str, bytes], paths: list[str], top: str) -> Path | None:
+    """The folder on disk whose files of these `paths` (of the folder `top`) hold those pages of `files`, if
+    there is one and its `top` holds no page that `files` does not (such as one `serve` left behind)."""
     stored = getattr(files, "stored", None)
     if stored is None:
         return None
@@ -242,6 +243,10 @@ def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None
     folder = first.as_posix()[: -len(paths[0]) - 1]
     if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
         return None
+    for at, _, names in os.walk(f"{folder}/{top}"):
+        relative = Path(at).relative_to(folder).as_posix()
+        if any(name.endswith(".html") and f"{relative}/{name}" not in files for name in names):
+            return None
     return Path(folder)
 
 

@@ -17,6 +17,7 @@ from conftest import MINIMAL_DECISION, page_text
 from site_builder import search
 from site_builder.build import BuildResult, build
 from site_builder.diagnostics import Diagnostics
+from site_builder.output import InFolder, OutputFiles
 from site_builder.pagefind_bundle import stable_bundle
 from site_builder.search import UNPUBLISHED, pagefind_executable, search_index
 
@@ -303,6 +304,37 @@ def test_search_index_made_a_language_at_a_time_without_charts_is_the_index_of_o
     assert json.loads(bundle.pop("pagefind/parts.json")) == {}
     assert {path: content for path, content in one_run.items() if path in bundle} == bundle
     assert set(one_run) - set(bundle) == {f"pagefind/{name}" for name in UNPUBLISHED}
+
+
+def test_search_index_reads_pages_where_the_build_wrote_them_unless_the_folder_holds_others(
+    shipped_build, tmp_path, monkeypatch
+):
+    # Creating thousands of copies costs more than indexing; a folder with a page the site has not (one
+    # that serve left behind) is not read in place, or that page would be found.
+    site = tmp_path / "site"
+    for path in shipped_build.files:
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(shipped_build.files[path])
+    on_disk = OutputFiles.taking(dict.fromkeys(shipped_build.files, InFolder(site)))
+    read_from: dict[str, list[str | None]] = {}
+    real_pagefind = search._pagefind
+
+    def recording(executable, part, out_dir, diagnostics):  # type: ignore[no-untyped-def]
+        read_from.setdefault(str(part.site), []).append(part.glob)
+        return real_pagefind(executable, part, out_dir, diagnostics)
+
+    monkeypatch.setattr(search, "_pagefind", recording)
+    copied = search_index(shipped_build.files, Diagnostics())
+    assert str(site) not in read_from
+    assert search_index(on_disk, Diagnostics()) == copied
+    assert sorted(read_from[str(site)]) == sorted(f"{lang}/**/*.html" for lang in LANGUAGES)
+
+    stale = site / "nb" / "decisions" / "gammel-sak" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(shipped_build.files[f"nb/decisions/{TROMSO_DECISION}/index.html"].replace(b"<h1", b"<h1 id=x"))
+    read_from.clear()
+    assert search_index(on_disk, Diagnostics()) == copied
+    assert sorted(read_from[str(site)]) == sorted(f"{lang}/**/*.html" for lang in LANGUAGES if lang != "nb")
 
 
 def test_a_large_sites_search_index_comes_in_parts_of_one_language(shipped_build, monkeypatch):
