@@ -327,11 +327,12 @@ def _derive_open_data(
             item, made[key] = _record_item(site, document, key, reusable)
             if before is None:
                 items.append(item)
-            if before is None or old_key != key:
-                data.put(path, (_unindented(item) + "\n").encode("utf-8"), by_page=True)
-                changed = True
-            if before is not None and old_key != key:
+            elif old_key == key:  # as before the edit, though not known packed
+                continue
+            else:
                 replaced.append((_unpacked(reusable[old_key]) if old_key in reusable else None, item))
+            data.put(path, (_unindented(item) + "\n").encode("utf-8"), by_page=True)
+            changed = True
         if changed:
             listed = _spliced(before.files.get(type_json_path(doc_type)), replaced) if before is not None else None
             if listed is None and before is not None:
