@@ -25,6 +25,7 @@ Benchmarks are not tests: only tests/test_bench.py runs this, once, on a tiny co
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import json
 import os
@@ -189,6 +190,14 @@ def source_state() -> str:
             if "__pycache__" not in path:
                 digest.update(f"{folder}/{path} {hashed}\n".encode())
     return digest.hexdigest()
+
+
+def compile_sources() -> None:
+    """Compile site_builder's and the bench's modules to bytecode, as pip does for an installed package
+    (and for MkDocs here). An editable install under PYTHONDONTWRITEBYTECODE would otherwise compile
+    every module again in every build: 0.1 s of a 2,000-page build."""
+    for package in ("site_builder", "bench"):
+        compileall.compile_dir(corpus_module.REPO / package, quiet=1)
 
 
 def build_command(config: Path, out: Path, jobs: int | None) -> list[str]:
@@ -541,6 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     measures: list[Measure] = []
     sources = source_state()
+    compile_sources()
     try:
         for n in args.sizes:
             measures += measure_corpus(n, work, scenarios, args.jobs, args.verify, args.keep_charts)
