@@ -220,13 +220,15 @@ def _record_key(site: Site, document: ContentDocument) -> RecordKey:
     return (document.source_path, document.source_text, settings.base_url, settings.default_language, str(changed))
 
 
-def _record_item(site: Site, document: ContentDocument, key: RecordKey, known: RecordItems) -> tuple[str, bytes]:
-    """The document's item and the item packed, from `known` if it is there."""
+def _record_item(
+    site: Site, document: ContentDocument, key: RecordKey, known: RecordItems, pack: bool
+) -> tuple[str, bytes | None]:
+    """The document's item and, if `pack`, the item packed; from `known` if it is there."""
     packed = known.get(key)
     if packed is not None:
         return _unpacked(packed), packed
     item = _list_item(json_text(document_record(site, document)))
-    return item, zlib.compress(item.encode("utf-8"), 1)
+    return item, zlib.compress(item.encode("utf-8"), 1) if pack else None
 
 
 def _unpacked(packed: bytes) -> str:
@@ -308,6 +310,8 @@ def _derive_open_data(
             data.put(indicator_csv_path(indicator_id), write_csv(INDICATOR_COLUMNS, rows))
     made: RecordItems = {}
     reusable = known if known is not None else {}
+    # Items are packed only for a rebuild to keep or splice; a one-off build would pack 2,000 for nothing.
+    pack = known is not None or before is not None
     for doc_type, documents in site.by_type.items():
         ordered = sorted(documents, key=lambda d: d.id)
         changed = before is None
@@ -324,7 +328,9 @@ def _derive_open_data(
             if before is not None and old_key == key and key in reusable:  # as before the edit: left packed
                 made[key] = reusable[key]
                 continue
-            item, made[key] = _record_item(site, document, key, reusable)
+            item, packed = _record_item(site, document, key, reusable, pack)
+            if packed is not None:
+                made[key] = packed
             if before is None:
                 items.append(item)
             elif old_key == key:  # as before the edit, though not known packed
