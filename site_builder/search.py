@@ -39,6 +39,7 @@ Filters = list[tuple[str, str]]
 _MARKER = b"data-pagefind-body"
 _INLINE_SVG = re.compile(rb"<svg\b.*?</svg>", re.DOTALL)
 _ENTRY = "pagefind-entry.json"
+_CONFIG = "pagefind.json"
 # Pagefind's ready-made interfaces inject their own styles; the search page uses pagefind.js with its own
 # markup instead, so these are not published.
 UNPUBLISHED = frozenset(
@@ -205,12 +206,13 @@ def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[
     """The pages that ask to be indexed, in parts of at most PAGES_PER_PART pages of one top folder (a
     language's folder): the parts by top folder.
 
-    Where a top folder's pages make one part and are all files of one folder on disk already (the pages a
-    build wrote), Pagefind reads them there: creating thousands of copies takes this machine seconds, more
-    than Pagefind's reading the pages' inline charts. Otherwise each part is a folder of copies under
-    `folder`, without the inline charts (Pagefind indexes no text of inline SVG, and reads half as much).
     The pages are dealt out to the parts in turn, so that every part holds the same mix of pages: Pagefind
-    ranks each part's results by that part's own word statistics, which are then alike.
+    ranks each part's results by that part's own word statistics, which are then alike. Where a top
+    folder's pages are all files of one folder on disk already (the pages a clean build wrote), Pagefind
+    reads each part there, named one by one in its glob: creating thousands of copies takes this machine
+    seconds, more than Pagefind's reading the pages' inline charts. Otherwise each part is a folder of
+    copies under `folder`, without the inline charts (Pagefind indexes no text of inline SVG, and reads
+    half as much).
     """
     pages: dict[str, list[str]] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
@@ -218,22 +220,39 @@ def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[
             pages.setdefault(path.split("/", 1)[0] if "/" in path else "", []).append(path)
     parts: dict[str, list[_Part]] = {}
     for top, paths in pages.items():
-        on_disk = _folder_holding(files, paths, top) if top and len(paths) <= PAGES_PER_PART else None
-        if on_disk is not None:
-            parts[top] = [_Part(on_disk, f"{top}/**/*.html")]
-            continue
         count = -(-len(paths) // PAGES_PER_PART)
+        dealt = [paths[number::count] for number in range(count)]
+        on_disk = _folder_holding(files, paths) if top else None
+        if on_disk is not None:
+            parts[top] = [_Part(on_disk, _glob_of(top, part)) for part in dealt]
+            continue
         parts[top] = [_Part(folder / f"site-{top}-{number}") for number in range(count)]
-        for position, path in enumerate(paths):
-            target = parts[top][position % count].site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
+        for part, part_paths in zip(parts[top], dealt, strict=True):
+            for path in part_paths:
+                target = part.site / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
     return parts
 
 
-def _folder_holding(files: Mapping[str, bytes], paths: list[str], top: str) -> Path | None:
-    """The folder on disk whose files of these `paths` (of the folder `top`) hold those pages of `files`, if
-    there is one and its `top` holds no page that `files` does not (such as one `serve` left behind)."""
+_GLOB_SPECIAL = re.compile(r"([\\?*$:<>()\[\]{},])")
+"""The characters that Pagefind's globs (the wax crate's) take as syntax unless escaped."""
+
+
+def _glob_of(top: str, paths: list[str]) -> str:
+    """A glob that matches exactly `paths`, all in the folder `top`: `top/{a/index.html,b/index.html}`.
+
+    Its literal start lets Pagefind walk only that folder."""
+    names = ",".join(_escaped(path[len(top) + 1 :]) for path in paths)
+    return f"{_escaped(top)}/{{{names}}}"
+
+
+def _escaped(text: str) -> str:
+    return _GLOB_SPECIAL.sub(r"\\\1", text)
+
+
+def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None:
+    """The folder on disk whose files at these `paths` hold those pages of `files`, if there is one."""
     stored = getattr(files, "stored", None)
     if stored is None:
         return None
@@ -243,10 +262,6 @@ def _folder_holding(files: Mapping[str, bytes], paths: list[str], top: str) -> P
     folder = first.as_posix()[: -len(paths[0]) - 1]
     if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
         return None
-    for at, _, names in os.walk(f"{folder}/{top}"):
-        relative = Path(at).relative_to(folder).as_posix()
-        if any(name.endswith(".html") and f"{relative}/{name}" not in files for name in names):
-            return None
     return Path(folder)
 
 
@@ -258,10 +273,13 @@ def _memory_folder() -> str | None:
 def _pagefind(executable: Path, part: _Part, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
     """The files Pagefind makes of the pages of `part`; None if it failed."""
     command = [str(executable), "--site", str(part.site), "--output-path", str(out_dir), "--quiet"]
+    # Pagefind reads a configuration file from its working folder: an empty one of ours, not the editor's.
+    # The glob goes there, as a part's names can be longer than one command-line argument may be.
+    work = out_dir.parent
     if part.glob is not None:
-        command += ["--glob", part.glob]
+        (work / _CONFIG).write_text(json.dumps({"glob": part.glob}), encoding="utf-8")
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False, cwd=work)
     except (OSError, subprocess.TimeoutExpired) as exc:
         diagnostics.error(str(executable), 1, 1, f"cannot make the search index: {exc}")
         return None
