@@ -209,7 +209,7 @@ def render_checked(
     }
     progress("making the feeds, the sitemap and the search index")
     if remade:
-        derived = _derived_files(site, theme.strings, pages, page_sources, rendered.facts, diagnostics, search)
+        derived = _derived_files(site, theme.strings, pages, page_sources, rendered.facts, diagnostics, search, jobs)
     if derived is None:
         return None
     files: Mapping[str, bytes]
@@ -240,6 +240,7 @@ def _derived_files(
     facts: Mapping[str, PageFacts],
     diagnostics: Diagnostics,
     search: bool,
+    jobs: int,
 ) -> dict[str, bytes] | None:
     """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files."""
     from .feeds import feed_files
@@ -248,7 +249,7 @@ def _derived_files(
 
     derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, facts)}
     if search:
-        derived.update(search_index(files, diagnostics))
+        derived.update(search_index(files, diagnostics, jobs))
     for path in sorted(set(derived) & set(files)):
         diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
     return None if diagnostics.has_errors() else derived

@@ -20,12 +20,14 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import urls
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
@@ -58,6 +60,9 @@ _PRIMARY_ONLY = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pag
 TIMEOUT_SECONDS = 300
 PAGES_PER_PART = 2_000
 """The most pages one Pagefind run indexes (its memory at 2,000 pages is about 0.3 GB)."""
+PAGES_INDEXED_AT_ONCE = 3_000
+"""The most pages of the runs side by side (about 0.5 GB): the two parts of a site a little over
+PAGES_PER_PART pages, not two full parts of a large site, where `serve` has the least memory to spare."""
 MEMORY_FOLDER = Path("/dev/shm")
 """Linux's folder in memory (tmpfs), where Pagefind writes each part's bundle: thousands of small files,
 which take a disk's journal about a second per 2,000 pages, and which are read back and removed at once."""
@@ -127,14 +132,15 @@ def pagefind_executable() -> Path | None:
     return path if path.is_file() else None
 
 
-def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
+def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int = 1) -> dict[str, bytes]:
     """Pagefind's index of the pages that ask for it, as output files under pagefind/.
 
-    Pagefind's memory grows faster than the pages of a run (about 3 GB for one language of a site of
-    10,000 documents, 0.3 GB for 2,000 pages), so it runs on parts of at most PAGES_PER_PART pages of one
-    language folder. The first part of each language makes the bundle the search page loads; the others are
-    bundles of their own under pagefind/part-N/, which the search page merges in (Pagefind's mergeIndex),
-    as PARTS_FILE lists them by language.
+    Pagefind's memory grows with the pages of a run (about 0.16 GB per 1,000 pages, and faster on
+    large runs: about 3 GB for one language of a site of 10,000 documents), so it runs on parts of at most
+    PAGES_PER_PART pages of one language folder. The first part of each language makes the bundle the
+    search page loads; the others are bundles of their own under pagefind/part-N/, which the search page
+    merges in (Pagefind's mergeIndex), as PARTS_FILE lists them by language. Up to `jobs` parts are
+    indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_waves`).
     """
     executable = pagefind_executable()
     if executable is None:
@@ -148,25 +154,26 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[s
     entry: dict[str, Any] = {}
     parts: list[dict[str, bytes]] = []
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
-        for top, top_parts in sorted(_pages_in_parts(files, Path(folder)).items()):
-            folder_languages: set[str] = set()
-            for number, part in enumerate(top_parts):
-                with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=_memory_folder()) as out:
-                    bundle = _pagefind(executable, part, Path(out) / "pagefind", diagnostics)
-                if bundle is None:
-                    return {}
-                part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
-                clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
-                if clash:
-                    diagnostics.error(top or "index.html", 1, 1, f"pages of language {min(clash)} outside its folder")
-                    return {}
-                if number == 0:
-                    folder_languages = part_languages
-                    entry = json.loads(bundle.pop(_ENTRY))
-                    languages.update(entry.get("languages", {}))
-                    primary.update(bundle)
-                else:
-                    parts.append({k: v for k, v in bundle.items() if not _PRIMARY_ONLY.match(k)})
+        runs = [(top, number, part) for top, top_parts in sorted(_pages_in_parts(files, Path(folder)).items())
+                for number, part in enumerate(top_parts)]  # fmt: skip
+        made = _bundles(executable, [part for _, _, part in runs], jobs, diagnostics)
+    if made is None:
+        return {}
+    folder_languages: set[str] = set()
+    for (top, number, _), bundle in zip(runs, made, strict=True):
+        part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
+        clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
+        if clash:
+            diagnostics.error(top or "index.html", 1, 1, f"pages of language {min(clash)} outside its folder")
+            return {}
+        if number == 0:
+            folder_languages = part_languages
+            entry = json.loads(bundle.pop(_ENTRY))
+            languages.update(entry.get("languages", {}))
+            primary.update(bundle)
+        else:
+            parts.append({k: v for k, v in bundle.items() if not _PRIMARY_ONLY.match(k)})
+    del made
     if not primary:
         return {}
     entry["languages"] = languages
@@ -198,6 +205,7 @@ class _Part:
 
     site: Path
     """The folder Pagefind reads."""
+    pages: int
     glob: str | None = None
     """Its pages to read, if not all."""
 
@@ -224,9 +232,9 @@ def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[
         dealt = [paths[number::count] for number in range(count)]
         on_disk = _folder_holding(files, paths) if top else None
         if on_disk is not None:
-            parts[top] = [_Part(on_disk, _glob_of(top, part)) for part in dealt]
+            parts[top] = [_Part(on_disk, len(part), _glob_of(top, part)) for part in dealt]
             continue
-        parts[top] = [_Part(folder / f"site-{top}-{number}") for number in range(count)]
+        parts[top] = [_Part(folder / f"site-{top}-{number}", len(part)) for number, part in enumerate(dealt)]
         for part, part_paths in zip(parts[top], dealt, strict=True):
             for path in part_paths:
                 target = part.site / path
@@ -263,6 +271,44 @@ def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None
     if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
         return None
     return Path(folder)
+
+
+def _bundles(
+    executable: Path, parts: list[_Part], jobs: int, diagnostics: Diagnostics
+) -> list[dict[str, bytes]] | None:
+    """Each part's bundle, in the order of `parts`; None if Pagefind failed on one."""
+    bundles: list[dict[str, bytes]] = []
+    for wave in _waves(parts, jobs):
+        if len(wave) == 1:
+            results = [_bundle(executable, wave[0])]
+        else:  # each run is a process of its own; the threads only wait for them
+            with ThreadPoolExecutor(len(wave)) as pool:
+                results = list(pool.map(partial(_bundle, executable), wave))
+        for bundle, problems in results:
+            diagnostics.items.extend(problems)
+            if bundle is None:
+                return None
+            bundles.append(bundle)
+    return bundles
+
+
+def _waves(parts: list[_Part], jobs: int) -> list[list[_Part]]:
+    """The parts in runs side by side: at most `jobs` together, of at most PAGES_INDEXED_AT_ONCE pages
+    (the parts of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
+    waves: list[list[_Part]] = []
+    for part in parts:
+        last = waves[-1] if waves else []
+        if waves and len(last) < jobs and sum(p.pages for p in last) + part.pages <= PAGES_INDEXED_AT_ONCE:
+            last.append(part)
+        else:
+            waves.append([part])
+    return waves
+
+
+def _bundle(executable: Path, part: _Part) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+    found = Diagnostics()
+    with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=_memory_folder()) as out:
+        return _pagefind(executable, part, Path(out) / "pagefind", found), found.items
 
 
 def _memory_folder() -> str | None:

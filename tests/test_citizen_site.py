@@ -360,6 +360,7 @@ def test_a_large_sites_search_index_comes_in_parts_of_one_language(shipped_build
     indexed = [p for p, c in shipped_build.files.items() if p.endswith(".html") and b"data-pagefind-body" in c]
     index = search_index(shipped_build.files, Diagnostics())
     assert search_index(shipped_build.files, Diagnostics()) == index
+    assert search_index(shipped_build.files, Diagnostics(), jobs=2) == index  # parts indexed side by side
     parts = json.loads(index["pagefind/parts.json"])
     assert sorted(parts) == sorted(LANGUAGES)
     first = json.loads(index["pagefind/pagefind-entry.json"])["languages"]
