@@ -245,7 +245,18 @@ def run() -> None:
         code = EXIT_OK
     except KeyboardInterrupt:
         code = 130
-    sys.exit(code)
+    _exit_at_once(code)
+
+
+def _exit_at_once(code: int) -> None:
+    """Exit without freeing every object of the site one by one, as mypy does: a tenth of a second of a
+    2,000-page build. Everything the command writes is closed by then; only the standard streams wait."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
