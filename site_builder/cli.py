@@ -19,7 +19,8 @@ EXIT_OK = 0
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 BUILD_OPTIONS = {"search": True}
-"""What `build` makes besides the pages, for the build cache: another choice would make other files."""
+"""What `build` makes besides the pages, by default, for the build cache: another choice (`--no-search`)
+makes other files."""
 
 
 _JOBS_HELP = "processes that render pages (default: the number of cores); the output is the same for any number"
@@ -53,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into a folder")
     build.add_argument("--out", type=Path, default=None, help="output folder (default: _site next to site.yaml)")
     build.add_argument("--jobs", type=_jobs, default=None, help=_JOBS_HELP)
+    build.add_argument(
+        "--no-search",
+        dest="search",
+        action="store_false",
+        help="leave out the search index: a quicker build to look at (its search page says search is unavailable)",
+    )
     check = commands.add_parser("check", help="validate all content, render in memory, check every link; write nothing")
     check.add_argument(
         "--format",
@@ -202,13 +209,16 @@ def main(argv: list[str] | None = None) -> int:
         from .cache import BuildCache
 
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
-        cache = BuildCache.open(config_path, BUILD_OPTIONS)
+        options = {**BUILD_OPTIONS, "search": args.search}
+        cache = BuildCache.open(config_path, options)
         if cache.up_to_date(out_dir):
             print(f"Nothing changed since the last build; {out_dir} is up to date.")
             return EXIT_OK
         try:
             jobs = _jobs_or_default(args.jobs)
-            result = build(config_path, out_dir, progress=_progress_line(), jobs=jobs, cache=cache)
+            result = build(
+                config_path, out_dir, progress=_progress_line(), jobs=jobs, cache=cache, search=options["search"]
+            )
         except BuildFailed as failure:
             _clear_progress_line()
             _print_diagnostics(failure.diagnostics)

@@ -240,3 +240,18 @@ def test_templates_render_when_the_cache_folder_cannot_be_written(tmp_path) -> N
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder", encoding="utf-8")
     assert _environment_with(blocked / "compiled", theme).get_template("t.html").render(name="Oslo") == "Hei Oslo!"
+
+
+def test_a_build_without_the_search_index_is_not_taken_for_one_with_it(make_project, capsys, tmp_path) -> None:
+    config = make_project({PAGE: PAGE_TEXT})
+    site = config.parent / "_site"
+    assert main(["--config", str(config), "build", "--jobs", "1", "--no-search"]) == 0
+    assert "Built " in capsys.readouterr().out
+    assert (site / "nb" / "search" / "index.html").is_file()
+    assert not (site / "pagefind").exists()
+    # The next build asks for the index: it makes it, and the whole output is a clean build's.
+    assert "Built " in _build(config, capsys)
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    clean = tmp_path / "clean"
+    assert main(["--config", str(config), "build", "--jobs", "1", "--out", str(clean)]) == 0
+    assert _tree(site) == _tree(clean)
