@@ -1,8 +1,7 @@
 """Spread independent work (pages, Markdown texts, link checks) over processes; results in a fixed order.
 
 Workers are forked, so they start with everything the parent has built (the site model, the theme, the
-open data) without copying or pickling it; only each item's result travels back, through a pipe. The
-parent does one share of the work itself. Results
+open data) without copying or pickling it; only each item's result travels back, through a pipe. Results
 are put back in the order of the items, so a build with many jobs writes exactly the bytes of a build
 with one. Where `fork` does not exist (Windows) or one job is asked for, the work runs in this process.
 """
@@ -76,7 +75,7 @@ def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], job
     # frozen objects are left alone, and the parent's collector carries on after the workers.
     gc.freeze()
     try:
-        for number in range(1, workers):
+        for number in range(workers):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
@@ -89,20 +88,10 @@ def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], job
             )
             reader.start()
             readers.append(reader)
-        # This process does the first share itself rather than wait: one fork fewer, and its results need
-        # no pickling.
-        own: dict[int, R] = {}
-        seen = 0
-        for index, item in enumerate(make()):
-            seen = index + 1
-            if index % workers == 0:
-                own[index] = work(item)
         for reader in readers:
             reader.join()
         statuses = [os.waitpid(pid, 0)[1] for pid in children]
         children = []
-        results.update(own)
-        counts.append(seen)
     finally:
         gc.unfreeze()
         for pid in children:  # interrupted (Ctrl-C): stop every worker still running
