@@ -20,6 +20,10 @@ resident set, and the sum over the build's processes sampled every 50 ms) and pa
                                                 # of 10,000 documents draws about 60,000, for an hour)
 
 Benchmarks are not tests: only tests/test_bench.py runs this, once, on a tiny corpus to keep it working.
+
+For steady figures give `--workdir` a folder of its own, not one where earlier runs deleted their output:
+after thousands of files are deleted, ext4 creates new ones near them several times more slowly, for minutes
+(the kernel checks each free inode for a recent deletion), and every generator here writes thousands.
 """
 
 from __future__ import annotations
