@@ -20,6 +20,7 @@ from site_builder.diagnostics import Diagnostics
 from site_builder.output import InFolder, OutputFiles
 from site_builder.pagefind_bundle import stable_bundle
 from site_builder.search import UNPUBLISHED, pagefind_executable, search_index
+from site_builder.write import spool_files
 
 BASE = "https://example.org/kommunedata/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -310,9 +311,7 @@ def test_search_index_reads_the_pages_where_the_build_wrote_them_and_no_others(s
     # Creating thousands of copies costs more than indexing, so Pagefind reads the pages a build wrote. Each
     # run names its pages one by one: a page the site has not (one that serve left behind) is not found.
     site = tmp_path / "site"
-    for path in shipped_build.files:
-        (site / path).parent.mkdir(parents=True, exist_ok=True)
-        (site / path).write_bytes(shipped_build.files[path])
+    spool_files(site, shipped_build.files)
     on_disk = OutputFiles.taking(dict.fromkeys(shipped_build.files, InFolder(site)))
     read_from: dict[str, list[str | None]] = {}
     real_pagefind = search._pagefind
@@ -345,9 +344,7 @@ def test_search_index_finds_pages_in_place_whose_paths_look_like_glob_syntax(tmp
     page = b'<!DOCTYPE html><html lang="nb"><head><title>Sak</title></head><body><main data-pagefind-body>'
     files = {path: page + f"<h1>Sak {n}</h1><p>Kommunestyret vedtok planen.</p></main></body></html>".encode()
              for n, path in enumerate(["nb/a,b/index.html", "nb/{c}[d]*?/index.html", "nb/e/index.html"])}  # fmt: skip
-    for path, content in files.items():
-        (tmp_path / path).parent.mkdir(parents=True)
-        (tmp_path / path).write_bytes(content)
+    spool_files(tmp_path, files)
     on_disk = search_index(OutputFiles.taking(dict.fromkeys(files, InFolder(tmp_path))), Diagnostics())
     assert json.loads(on_disk["pagefind/pagefind-entry.json"])["languages"]["nb"]["page_count"] == 3
     assert on_disk == search_index(files, Diagnostics())
