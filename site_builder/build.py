@@ -82,16 +82,38 @@ def load_site(config_path: Path, diagnostics: Diagnostics, checks: DocumentCheck
 
     `checks` (kept by `serve` between rebuilds) checks again only the content files whose text changed.
     """
+    sources = read_sources(config_path, diagnostics, checks)
+    return checked_site(sources, diagnostics, checks) if sources is not None else None
+
+
+@dataclass
+class Sources:
+    """The configuration, registries and content files as read and parsed, not yet checked."""
+
+    config: SiteConfig
+    registries: list[RawRegistry]
+    documents: list[RawDocument]
+
+
+def read_sources(config_path: Path, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Sources | None:
+    """The first half of `load_site`: every source read and parsed; None without a configuration."""
     config = load_config(config_path, diagnostics)
     if config is None:
         return None
     raw_registries = load_registries(config.data_dir, list(REGISTRIES), config.root, diagnostics)
     if checks is None:
         raw_documents = load_content(config.content_dir, config.root, diagnostics)
-        for raw in raw_documents:
-            lint_document(raw, diagnostics)
     else:
         raw_documents = checks.split(read_content(config.content_dir, config.root, diagnostics), diagnostics)
+    return Sources(config, raw_registries, raw_documents)
+
+
+def checked_site(sources: Sources, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Site | None:
+    """The second half of `load_site`: the sources linted, validated and resolved into the site."""
+    config, raw_registries, raw_documents = sources.config, sources.registries, sources.documents
+    if checks is None:  # `checks` linted each file as it split it
+        for raw in raw_documents:
+            lint_document(raw, diagnostics)
     for registry in raw_registries:
         lint_personal_data(registry.source, [], diagnostics)
     registries = validate_registries(raw_registries, diagnostics)
@@ -137,15 +159,22 @@ def compile_site(
     from .theme import load_theme
 
     progress("reading and checking the content")
-    site = load_site(config_path, diagnostics, checks)
-    theme = load_theme(site, diagnostics) if site is not None else None
-    if site is None or theme is None:
+    sources = read_sources(config_path, diagnostics, checks)
+    if sources is None:
         return None
-    progress("deriving the open data")
-    open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
-    if diagnostics.has_errors():
-        return None
-    state = site_state(site, theme.dirs)
+    markdown = markdown if markdown is not None else MarkdownRenderer()
+    # Another core converts the documents' Markdown while this one checks the content and derives the
+    # open data, alone otherwise; the pages' workers convert what it has not.
+    with markdown.ahead((raw.body for raw in sources.documents), jobs):
+        site = checked_site(sources, diagnostics, checks)
+        theme = load_theme(site, diagnostics) if site is not None else None
+        if site is None or theme is None:
+            return None
+        progress("deriving the open data")
+        open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
+        if diagnostics.has_errors():
+            return None
+        state = site_state(site, theme.dirs)
     return render_checked(
         Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous, spool=spool
     )

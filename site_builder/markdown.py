@@ -36,7 +36,7 @@ from markupsafe import Markup
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .parallel import map_items
+from . import parallel
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5",
@@ -466,24 +466,32 @@ class MarkdownRenderer:
         html = cmark_html(text)
         return Markup(sanitise_html(self._converter.render(text) if html is None else html))
 
-    def render_ahead(self, texts: Iterable[str], jobs: int) -> None:
-        """Convert `texts` now, over up to `jobs` processes, so pages rendered later find them converted.
-
-        Page workers each see every page's context, so texts that contexts convert (document bodies)
-        are converted here once rather than once per worker.
-        """
+    def ahead(self, texts: Iterable[str], jobs: int) -> _ConvertedAhead:
+        """A `with` block during which another process converts those of `texts` not yet converted (see
+        parallel.Ahead), if `jobs` allows a second process and they are worth one; at its end this renderer
+        has the ones finished, and converts the others itself when they are shown."""
         todo: dict[bytes, str] = {}
-        for text in sorted({text for text in texts if text}):
+        for text in texts if jobs > 1 else ():
             key = text_key(text)
-            if key in self._cache:
-                continue
-            stored = self._stored.get(key) if self._stored else None
-            if stored is None:
+            if text and key not in self._cache and key not in self._stored:
                 todo[key] = text
-            else:
-                self._cache[key] = Markup(stored)
-        for key, html in zip(todo, map_items(self._convert, list(todo.values()), jobs), strict=True):
-            self._cache[key] = html
+        if len(todo) < parallel.MIN_ITEMS_PER_JOB:
+            todo.clear()
+        return _ConvertedAhead(self, list(todo), parallel.Ahead(self._convert, list(todo.values())))
+
+
+class _ConvertedAhead:
+    def __init__(self, renderer: MarkdownRenderer, keys: list[bytes], ahead: parallel.Ahead[str, Markup]) -> None:
+        self._renderer = renderer
+        self._keys = keys
+        self._ahead = ahead
+
+    def __enter__(self) -> None:
+        self._ahead.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._ahead.__exit__(None, None, None)
+        self._renderer.adopt({self._keys[index]: html for index, html in self._ahead.done.items()})
 
 
 def text_key(text: str) -> bytes:

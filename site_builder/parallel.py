@@ -14,10 +14,12 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from types import TracebackType
+from typing import IO, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -151,3 +153,65 @@ def _read_results(fd: int, results: dict[int, R], counts: list[int], failures: l
                     counts.append(int(value))
                 else:
                     results[index] = value
+
+
+class Ahead(Generic[T, R]):
+    """`work(item)` for `items`, one after the other in a forked process, while this process does other
+    things (a `with` block); `done` holds the results finished by the end of the block, by index.
+
+    For work that may be done ahead or not at all: at the end of the block the worker is stopped, and
+    whatever it did not finish is simply not in `done` (the caller does it later, as it would have). So
+    the second core, idle while this process works alone, takes over part of what comes next. A result
+    cut short by the stop is dropped whole. Without `fork`, nothing is done ahead.
+    """
+
+    def __init__(self, work: Callable[[T], R], items: Sequence[T]) -> None:
+        self.done: dict[int, R] = {}
+        self._work = work
+        self._items = items
+        self._pid: int | None = None
+        self._results: IO[bytes] | None = None
+
+    def __enter__(self) -> Ahead[T, R]:
+        if not can_fork() or not self._items:
+            return self
+        # A file, not a pipe: this process reads the results only at the end, so the worker never waits
+        # for it (a thread reading a pipe here would wait for this process's lock at every result).
+        self._results = tempfile.TemporaryFile(prefix="site-builder-ahead-")
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            _ahead_child(self._work, self._items, self._results)
+        self._pid = pid
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._pid is None or self._results is None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self._pid, 0)
+        with self._results as results:
+            results.seek(0)
+            while True:
+                try:
+                    index, value = pickle.load(results)
+                except Exception:  # the end, or a result cut short by the stop
+                    break
+                self.done[index] = value
+        self._pid = self._results = None
+
+
+def _ahead_child(work: Callable[[T], R], items: Sequence[T], results: IO[bytes]) -> None:
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        gc.disable()  # a short life: collecting would only copy the parent's memory
+        for index, item in enumerate(items):
+            pickle.dump((index, work(item)), results, protocol=pickle.HIGHEST_PROTOCOL)
+            results.flush()
+        code = 0
+    finally:
+        os._exit(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,22 @@ def test_a_failing_worker_is_reported_with_its_traceback(fork_small_work: None) 
 
     with pytest.raises(parallel.WorkerFailed, match="item seven is broken"):
         parallel.map_items(work, list(range(20)), 2)
+
+
+def test_work_done_ahead_keeps_what_finished_within_the_block_and_stops_the_rest() -> None:
+    def work(n: int) -> tuple[int, int]:
+        if n == 3:
+            time.sleep(120)  # never finished: the block ends long before
+        return n * n, os.getpid()
+
+    ahead = parallel.Ahead(work, list(range(6)))
+    with ahead:
+        time.sleep(2)  # ample for the three quick items
+    assert {n: square for n, (square, _) in ahead.done.items()} == {0: 0, 1: 1, 2: 4}
+    worker = ahead.done[0][1]
+    assert worker != os.getpid()
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left sleeping
+        os.kill(worker, 0)
 
 
 def test_one_job_and_two_jobs_build_the_same_bytes(tmp_path: Path, fork_small_work: None) -> None:
