@@ -34,6 +34,7 @@ from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
 from .output import PageFacts, paths, relocated
+from .schemas import made_ahead
 from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
 
@@ -159,7 +160,8 @@ def compile_site(
     from .theme import load_theme
 
     progress("reading and checking the content")
-    sources = read_sources(config_path, diagnostics, checks)
+    with made_ahead(jobs):  # the schemas the site publishes, by another core while this one reads
+        sources = read_sources(config_path, diagnostics, checks)
     if sources is None:
         return None
     markdown = markdown if markdown is not None else MarkdownRenderer()

@@ -7,13 +7,15 @@ checking as they type; the site publishes them under /schemas/.
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from .models import DOCUMENT_TYPES, REGISTRIES
+from .parallel import Ahead
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -28,8 +30,30 @@ def document_schemas() -> dict[str, dict[str, Any]]:
     return result
 
 
-@cache
+_made: list[str] = []
+"""The schemas' JSON text, once made in this process."""
+
+
 def _schemas_json() -> str:
+    if not _made:
+        _made.append(_made_schemas_json())
+    return _made[0]
+
+
+@contextmanager
+def made_ahead(jobs: int) -> Iterator[None]:
+    """Another process makes the schemas during the block, if `jobs` allows one and they are not made yet
+    (see parallel.Ahead): pydantic takes about 0.1 s, which a build would otherwise spend on one core."""
+    if jobs < 2 or _made:
+        yield
+        return
+    with Ahead(lambda _: _made_schemas_json(), [None]) as ahead:
+        yield
+    if ahead.done and not _made:
+        _made.append(ahead.done[0])
+
+
+def _made_schemas_json() -> str:
     schemas: dict[str, dict[str, Any]] = {}
     for name, document_model in DOCUMENT_TYPES.items():
         schema = document_model.model_json_schema()
