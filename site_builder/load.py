@@ -7,6 +7,7 @@ the Markdown body text, and records every problem as a diagnostic.
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,38 +66,43 @@ def shown_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_text(
-    path: Path, root: Path, diagnostics: Diagnostics, confine: bool = False, folders: dict[Path, Path] | None = None
-) -> SourceFile | None:
+def read_text(path: Path, root: Path, diagnostics: Diagnostics, confine: bool = False) -> SourceFile | None:
     """Read a UTF-8 file (a BOM and Windows line endings are accepted).
 
     With `confine`, a file whose real location is outside `root` (through a symbolic link) is refused.
-    `folders` remembers the real location of folders (and of `root`) for the next files read.
     """
     shown = shown_path(path, root)
+    if confine:
+        try:
+            outside = not path.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            diagnostics.error(shown, 1, 1, f"cannot read the file: {getattr(exc, 'strerror', None) or exc}")
+            return None
+        if outside:
+            _outside(shown, diagnostics)
+            return None
+    return _source_file(path, shown, diagnostics)
+
+
+def _outside(shown: str, diagnostics: Diagnostics) -> None:
+    diagnostics.error(
+        shown, 1, 1, f"'{shown}' is a symbolic link that leads outside the project",
+        "copy the file into the project instead",
+    )  # fmt: skip
+
+
+def _source_file(path: Path, shown: str, diagnostics: Diagnostics) -> SourceFile | None:
+    """The file's text, checked: within the size limit, UTF-8 and free of NUL characters."""
     try:
-        if confine and not _real_path(path, folders).is_relative_to(_real_path(root, folders, is_folder=True)):
-            diagnostics.error(
-                shown,
-                1,
-                1,
-                f"'{shown}' is a symbolic link that leads outside the project",
-                "copy the file into the project instead",
-            )
-            return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            diagnostics.error(
-                shown,
-                1,
-                1,
-                f"file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
-                "split it into several documents",
-            )
-            return None
-        data = path.read_bytes()
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
-        diagnostics.error(shown, 1, 1, f"cannot read the file: {getattr(exc, 'strerror', None) or exc}")
+        data = _read_limited(path)
+    except OSError as exc:
+        diagnostics.error(shown, 1, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if isinstance(data, int):
+        diagnostics.error(
+            shown, 1, 1, f"file is {data:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+            "split it into several documents",
+        )  # fmt: skip
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -113,19 +119,11 @@ def read_text(
     return SourceFile(path=path, shown=shown, text=text)
 
 
-def _real_path(path: Path, folders: dict[Path, Path] | None, is_folder: bool = False) -> Path:
-    """`path.resolve()`, resolving each folder once when `folders` remembers them: resolving looks at every
-    folder on the way, which costs more than reading a small file."""
-    if folders is None:
-        return path.resolve()
-    if is_folder:
-        real = folders.get(path)
-        if real is None:
-            real = folders[path] = path.resolve()
-        return real
-    if path.is_symlink():
-        return path.resolve()
-    return _real_path(path.parent, folders, is_folder=True) / path.name
+def _read_limited(path: Path) -> bytes | int:
+    """The file's bytes, or its size if that is over MAX_FILE_BYTES (then it is not read)."""
+    with open(path, "rb", buffering=0) as file:  # one open file for the size and the bytes
+        size = os.fstat(file.fileno()).st_size
+        return size if size > MAX_FILE_BYTES else file.readall()
 
 
 def _parse(
@@ -210,19 +208,52 @@ def _within_markdown_limits(raw: RawDocument, diagnostics: Diagnostics) -> bool:
     return fine
 
 
-def discover_content(content_dir: Path) -> list[Path]:
-    """Every Markdown file below content/, in a stable order."""
-    if not content_dir.is_dir():
-        return []
-    return sorted(p for p in content_dir.rglob("*.md") if p.is_file())
+def _markdown_files(content_dir: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """Every Markdown file below `content_dir` (not in linked folders) as its path's parts, in path order,
+    and whether it is a symbolic link: what `Path.rglob` finds, from the folder listings alone."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+    pending: list[tuple[str, ...]] = [()]
+    while pending:
+        parts = pending.pop()
+        try:
+            entries = os.scandir(os.path.join(content_dir, *parts))
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((*parts, entry.name))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    found.append(((*parts, entry.name), entry.is_symlink()))
+    found.sort()  # by parts, as Paths sort
+    return found
 
 
 def read_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[SourceFile]:
-    """Every content file's text, in path order."""
+    """Every content file's text, in path order; files whose real location is outside `root` (through a
+    symbolic link) are refused, as `read_text` refuses them."""
     sources = []
-    folders: dict[Path, Path] = {}
-    for path in discover_content(content_dir):
-        source = read_text(path, root, diagnostics, confine=True, folders=folders)
+    shown_folder = shown_path(content_dir, root)
+    prefix = "" if shown_folder == "." else f"{shown_folder}/"
+    # Resolving a path looks at every folder on the way, which costs more than reading a small file: each
+    # folder is resolved once, and only a file that is a link itself on its own.
+    inside: dict[tuple[str, ...], bool] = {}
+    real_root = root.resolve()
+    for parts, is_link in _markdown_files(content_dir):
+        path = content_dir.joinpath(*parts)
+        shown = prefix + "/".join(parts)
+        try:
+            folder = parts[:-1]
+            if folder not in inside:
+                inside[folder] = content_dir.joinpath(*folder).resolve().is_relative_to(real_root)
+            within = path.resolve().is_relative_to(real_root) if is_link else inside[folder]
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+            diagnostics.error(shown, 1, 1, f"cannot read the file: {getattr(exc, 'strerror', None) or exc}")
+            continue
+        if not within:
+            _outside(shown, diagnostics)
+            continue
+        source = _source_file(path, shown, diagnostics)
         if source is not None:
             sources.append(source)
     return sources
