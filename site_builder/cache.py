@@ -301,7 +301,8 @@ def _converter() -> str:
             digest.update(f"{name}={version(name)}\n".encode())
         except PackageNotFoundError:
             digest.update(f"{name}=missing\n".encode())
-    digest.update((_PACKAGE / "markdown.py").read_bytes())
+    for module in ("markdown.py", "adjusted_markdown.py"):
+        digest.update((_PACKAGE / module).read_bytes())
     return digest.hexdigest()
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz import SHALLOW, markdown
 
+from site_builder.adjusted_markdown import new_converter
 from site_builder.markdown import (
     MAX_MARKUP_PER_PARAGRAPH,
     MAX_NESTING,
@@ -16,7 +17,6 @@ from site_builder.markdown import (
     cmark_html,
     markdown_problem,
     nesting_problem,
-    new_converter,
     sanitise_html,
     slugify,
 )
