@@ -79,9 +79,14 @@ def localized(texts: Mapping[Any, str], lang: str, fallback: str) -> str:
 
 
 class StrictModel(BaseModel):
-    """Every model refuses unknown keys, so a misspelt field is an error, not silently lost."""
+    """Every model refuses unknown keys, so a misspelt field is an error, not silently lost.
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, str_strip_whitespace=True)
+    A model's validator is built when first used (`defer_build`): a site uses some content types only,
+    and building every one when site_builder is imported took 0.03 s of every command."""
+
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Person(StrictModel):
