@@ -112,8 +112,8 @@ class FileHashes:
             self._seen[path] = known
             return known[4]
         read_at = time.time_ns()
-        with open(path, "rb") as handle:
-            content = hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+        with open(path, "rb", buffering=0) as handle:  # at most _HASHED_BYTES: read whole, not in chunks
+            content = hashlib.blake2b(handle.readall(), digest_size=16).hexdigest()
         if read_at - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
             self._seen[path] = [*status, content]
         return content
@@ -340,7 +340,8 @@ def _store(path: Path, value: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(value, out, ensure_ascii=False, separators=(",", ":"))
+            # dumps, not dump: json.dump encodes in Python, dumps in C
+            out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, path)
     except OSError:
         return
