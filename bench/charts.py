@@ -16,11 +16,12 @@ import json
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 from site_builder.build import load_site
 from site_builder.chart_images import ChartImages
-from site_builder.charts import Chart, site_charts
+from site_builder.charts import Atlas, Chart, site_charts
 from site_builder.diagnostics import Diagnostics
 from site_builder.graph import Site
 from site_builder.i18n import Strings
@@ -40,7 +41,7 @@ def measure(config: Path, draw: bool = True) -> list[tuple[str, int, float, floa
     theme = load_theme(site, diagnostics) if site is not None else None
     if site is None or theme is None:
         raise SystemExit("\n".join(str(d) for d in diagnostics.sorted()))
-    atlas = json.loads(theme.assets[ATLAS]) if ATLAS in theme.assets else None
+    atlas = partial(json.loads, theme.assets[ATLAS]) if ATLAS in theme.assets else None
     started = time.perf_counter()
     charts: dict[str, Chart] = {}
     for lang in site.config.settings.languages:
@@ -90,9 +91,7 @@ def measure(config: Path, draw: bool = True) -> list[tuple[str, int, float, floa
     return rows
 
 
-def _spec_seconds_by_kind(
-    site: Site, languages: list[Strings], atlas: dict[str, object] | None
-) -> dict[str, list[float]]:
+def _spec_seconds_by_kind(site: Site, languages: list[Strings], atlas: Atlas | None) -> dict[str, list[float]]:
     """Seconds spent building each kind's specs and how many were built, page by page."""
     found: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for t in languages:

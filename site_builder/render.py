@@ -97,7 +97,7 @@ def render_site(
     spooled: dict[str, Written] = dict(open_data.spooled)
     renderer = markdown if markdown is not None else MarkdownRenderer()
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
-    atlas = _parsed(theme.assets[ATLAS]) if ATLAS in theme.assets else None
+    atlas = partial(_parsed, theme.assets[ATLAS]) if ATLAS in theme.assets else None
 
     def add(path: str, content: bytes | Path) -> None:
         if path in files:

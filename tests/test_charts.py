@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import vl_convert
@@ -149,7 +150,11 @@ def test_only_builds_the_charts_of_the_pages_asked_for(monkeypatch: pytest.Monke
     theme = load_theme(site, diagnostics)
     assert theme is not None
     t = theme.strings["sv"]
-    atlas = json.loads(theme.assets[ATLAS])
+    basemap: dict[str, Any] = json.loads(theme.assets[ATLAS])
+
+    def atlas() -> dict[str, Any]:
+        return basemap
+
     everything = charts.site_charts(site, t, atlas)
     # A relations document shows its municipality's chart, built for it alone when its page is asked for.
     relations_document = next(
