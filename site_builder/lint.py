@@ -89,8 +89,10 @@ def find_personal_data(text: str) -> Iterator[Finding]:
         for match in SE_ID.finditer(text):
             if valid_personnummer(match.group(2) + match.group(4)):
                 yield Finding(match.start(), match.group(0), "a Swedish personal identity number (personnummer)")
+    # "+" and "00" are found at once; the prefixes, two or three characters each, are not.
+    prefixed = ("+" in text or "00" in text) and any(mark in text for mark in _PHONE_PREFIXES)
     lower = text.lower()
-    if any(mark in text for mark in _PHONE_PREFIXES) or any(word in lower for word in _PHONE_WORDS):
+    if prefixed or any(word in lower for word in _PHONE_WORDS):
         for match in PHONE.finditer(text):
             yield Finding(match.start(), match.group(0), "a phone number")
 
