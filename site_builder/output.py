@@ -10,12 +10,13 @@ import os
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class PageFacts:
+class PageFacts(NamedTuple):
     """What the steps after rendering need to know of a page, found by the worker that rendered it, so
-    that they need not read thousands of pages back from disk."""
+    that they need not read thousands of pages back from disk. (A tuple: it travels back from the worker
+    by pickle, which copies a tuple in C and a dataclass in Python.)"""
 
     indexed: bool
     """Search engines may index it (see sitemap.py)."""

@@ -12,7 +12,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -99,7 +99,7 @@ def render_site(
     images = ChartImages(site.config.root / CHART_CACHE, [d / "fonts" for d in reversed(theme.dirs)])
     atlas = partial(_parsed, theme.assets[ATLAS]) if ATLAS in theme.assets else None
 
-    def add(path: str, content: bytes | Path) -> None:
+    def add(path: str, content: Stored) -> None:
         if path in files:
             diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename one of the documents")
             return
@@ -184,10 +184,13 @@ def render_site(
                 renderer.adopt(page.markdown)
                 if page.kept:
                     continue
-                if page.content is None:
+                if page.written is not None and in_spool is not None:
+                    add(page.path, in_spool)
+                elif page.content is not None:
+                    add(page.path, page.content)
+                else:
                     diagnostics.items.extend(page.problems)
                     return RenderedSite(OutputFiles())
-                add(page.path, page.content)
                 if page.facts is not None:
                     add_facts(page.path, page.facts)
                 if page.written is not None:
@@ -286,13 +289,12 @@ def _figures(
     return found
 
 
-@dataclass
-class _Page:
-    """One rendered page, as a worker hands it back."""
+class _Page(NamedTuple):
+    """One rendered page, as a worker hands it back (a tuple, which pickle copies in C: see PageFacts)."""
 
     path: str
-    content: bytes | Path | None
-    """The page, or the file it was spooled to; None if the template failed (`problems` says why)."""
+    content: bytes | None
+    """The page; None if it was spooled (see `written`) or the template failed (`problems` says why)."""
     document: str | None
     """The document the page shows, if any."""
     problems: list[Diagnostic]
@@ -304,7 +306,7 @@ class _Page:
     """The last build's page shows the same (its key is this one's) and stays."""
     facts: PageFacts | None = None
     written: Written | None = None
-    """The page's record, if it was spooled."""
+    """The page's record, if it was spooled: the file of its path in the spool folder."""
     data_written: tuple[tuple[str, Written], ...] = ()
     """The open-data files written with the page (see OpenData.by_page), with their records."""
 
@@ -343,18 +345,22 @@ def _page(
     found = Diagnostics()
     html = _render(theme, context.template, context.path, root, found, page=context)
     document = context.document.id if isinstance(context, DocumentContext) and context.document else None
-    page = _Page(context.path, None, document, found.items, renderer.take_new(), key)
-    if html is not None:
-        content = _tidy(html).encode("utf-8")
-        page.facts = page_facts(content)
-        stored = _stored(spool, context.path, content, found)
-        if stored is not None:
-            page.content, page.written = stored
-            data_file = data.file_of(context) if data is not None else None
-            if data_file is not None and spool is not None:
-                with contextlib.suppress(OSError):  # left to the parent, which reports it (see render_site)
-                    page.data_written = ((data_file[0], spool_file(spool, *data_file)),)
-    return page
+    markdown = renderer.take_new()
+    if html is None:
+        return _Page(context.path, None, document, found.items, markdown, key)
+    content = _tidy(html).encode("utf-8")
+    stored = _stored(spool, context.path, content, found)
+    if stored is None:
+        return _Page(context.path, None, document, found.items, markdown, key)
+    data_written: tuple[tuple[str, Written], ...] = ()
+    data_file = data.file_of(context) if data is not None else None
+    if data_file is not None and spool is not None:
+        with contextlib.suppress(OSError):  # left to the parent, which reports it (see render_site)
+            data_written = ((data_file[0], spool_file(spool, *data_file)),)
+    own = content if spool is None else None  # a spooled page's file is known to the parent by its path
+    return _Page(
+        context.path, own, document, found.items, markdown, key, False, page_facts(content), stored[1], data_written
+    )
 
 
 def page_facts(html: bytes) -> PageFacts:
