@@ -17,13 +17,9 @@ Regenerate after changing a model, a setting or an open-data table:
 
 from __future__ import annotations
 
-import ast
-import inspect
-import itertools
 import json
 import re
 import sys
-import textwrap
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +32,7 @@ from pydantic import BaseModel
 
 from .config import DEFAULT_THEME, SiteSettings
 from .models import DOCUMENT_TYPES, REGISTRIES, DocumentBase
+from .models.docstrings import WithFieldDocstrings, own_field_docstrings
 from .opendata.exports import INDICATOR_COLUMNS
 from .opendata.tables import TABLES, Column
 from .schemas import document_schemas
@@ -352,28 +349,11 @@ def reachable_models(roots: Iterable[type[BaseModel]]) -> dict[str, type[BaseMod
 
 
 def attribute_docstrings(model: type[BaseModel]) -> dict[str, str]:
-    """The docstring under each field in the model's source, including inherited fields."""
+    """The docstring under each field in the model's source, including inherited fields, on one line."""
     docs: dict[str, str] = {}
     for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
-            continue
-        try:
-            source = textwrap.dedent(inspect.getsource(cls))
-        except (OSError, TypeError):
-            continue
-        tree = ast.parse(source)
-        if not tree.body or not isinstance(tree.body[0], ast.ClassDef):
-            continue
-        body = tree.body[0].body
-        for statement, following in itertools.pairwise(body):
-            if (
-                isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and isinstance(following, ast.Expr)
-                and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)
-            ):
-                docs[statement.target.id] = _one_line(following.value.value)
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel:
+            docs.update({name: _one_line(text) for name, text in own_field_docstrings(cls).items()})
     return docs
 
 
@@ -688,7 +668,7 @@ def _registry_page(name: str, schema: Schema) -> str:
 
 
 def _settings_page() -> str:
-    schema = SiteSettings.model_json_schema()
+    schema = SiteSettings.model_json_schema(schema_generator=WithFieldDocstrings)
     defs = _Defs(schema.get("$defs", {}), reachable_models([SiteSettings]))
     parts = [
         GENERATED_NOTE + "\n",
@@ -842,7 +822,7 @@ def _reference_index() -> str:
             'looks like a number you mean as text, such as an SDG code (`"16"`) or a municipality number '
             '(`"0301"`).\n'
         ),
-        _glossary([*schemas.values(), SiteSettings.model_json_schema()]),
+        _glossary([*schemas.values(), SiteSettings.model_json_schema(schema_generator=WithFieldDocstrings)]),
     ]
     return "\n".join(parts)
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .models import DOCUMENT_TYPES, REGISTRIES
+from .models.docstrings import WithFieldDocstrings
 from .parallel import Ahead
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -56,12 +57,12 @@ def made_ahead(jobs: int) -> Iterator[None]:
 def _made_schemas_json() -> str:
     schemas: dict[str, dict[str, Any]] = {}
     for name, document_model in DOCUMENT_TYPES.items():
-        schema = document_model.model_json_schema()
+        schema = document_model.model_json_schema(schema_generator=WithFieldDocstrings)
         schema["$schema"] = SCHEMA_DIALECT
         schema["title"] = f"{document_model.__name__} (front matter of a '{name}' document)"
         schemas[name] = schema
     for name, registry_model in REGISTRIES.items():
-        schema = TypeAdapter(list[registry_model]).json_schema()  # type: ignore[valid-type]
+        schema = TypeAdapter(list[registry_model]).json_schema(schema_generator=WithFieldDocstrings)  # type: ignore[valid-type]
         schema["$schema"] = SCHEMA_DIALECT
         schema["title"] = f"data/{name}.yaml"
         schema["description"] = (registry_model.__doc__ or "").strip()
