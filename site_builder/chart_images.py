@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import tempfile
 from collections.abc import Iterable
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import vl_convert
+if TYPE_CHECKING:
+    from types import ModuleType
 
 from .cache import trusted
 
@@ -30,12 +31,17 @@ PNG_SCALE = 2
 _registered_fonts: set[Path] = set()
 
 
-def register_fonts(font_dirs: list[Path]) -> None:
-    """Give vl-convert the theme's fonts (once per process), so it measures text as browsers draw it."""
+def register_fonts(font_dirs: list[Path]) -> ModuleType:
+    """vl-convert, given the theme's fonts (once per process) so that it measures text as browsers draw
+    it. Imported when a chart is first drawn: most builds draw none (they are cached), and some sites
+    have no charts."""
+    import vl_convert
+
     for folder in font_dirs:
         if folder.is_dir() and folder not in _registered_fonts:
             vl_convert.register_font_directory(str(folder))
             _registered_fonts.add(folder)
+    return vl_convert
 
 
 class ChartImages:
@@ -46,14 +52,18 @@ class ChartImages:
         self.font_dirs = font_dirs
         self._drawn_ahead: dict[str, bytes] = {}
         """Images drawn by `draw_ahead` when there is no cache folder to put them in."""
-        register_fonts(font_dirs)
-        fonts = hashlib.sha256()
-        for folder in font_dirs:
-            for font in sorted(folder.glob("*.[ot]tf")) if folder.is_dir() else []:
-                fonts.update(font.name.encode() + font.read_bytes())
-        self._salt = f"{version('vl-convert-python')}:{fonts.hexdigest()}:{_ID_SCHEME}"
         self.drawn = 0
         """How many images this build drew rather than read from the cache."""
+
+    @cached_property
+    def _salt(self) -> str:
+        """Part of every key: what the drawing depends on besides the spec. Worked out when the first
+        chart is looked up, as a site without charts needs none."""
+        fonts = hashlib.sha256()
+        for folder in self.font_dirs:
+            for font in sorted(folder.glob("*.[ot]tf")) if folder.is_dir() else []:
+                fonts.update(font.name.encode() + font.read_bytes())
+        return f"{version('vl-convert-python')}:{fonts.hexdigest()}:{_ID_SCHEME}"
 
     def _key(self, spec: dict[str, Any]) -> str:
         text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -87,7 +97,7 @@ class ChartImages:
         cached = self._cached(key, ".svg")
         if cached is not None:
             return cached.decode("utf-8")
-        drawn = stable_ids(vl_convert.vegalite_to_svg(spec))
+        drawn = stable_ids(register_fonts(self.font_dirs).vegalite_to_svg(spec))
         self.drawn += 1
         self._store(key, ".svg", drawn.encode("utf-8"))
         return drawn
@@ -106,6 +116,8 @@ class ChartImages:
         workers = min(jobs, len(todo) // MIN_CHARTS_PER_WORKER)
         if workers < 2:
             return
+        import multiprocessing
+
         context = multiprocessing.get_context("spawn")
         with context.Pool(workers, initializer=register_fonts, initargs=(self.font_dirs,)) as pool:
             for key, (svg, png) in zip(todo, pool.imap(_draw, todo.values(), chunksize=4), strict=True):
@@ -137,7 +149,7 @@ class ChartImages:
         cached = self._cached(key, ".png")
         if cached is not None:
             return cached
-        drawn = bytes(vl_convert.svg_to_png(self.svg(spec), scale=PNG_SCALE))
+        drawn = bytes(register_fonts(self.font_dirs).svg_to_png(self.svg(spec), scale=PNG_SCALE))
         self._store(key, ".png", drawn)
         return drawn
 
@@ -148,6 +160,8 @@ MIN_CHARTS_PER_WORKER = 8
 
 def _draw(spec: dict[str, Any]) -> tuple[bytes, bytes]:
     """SVG and PNG of one spec, in a drawing process."""
+    import vl_convert  # the pool's initializer gave it the fonts
+
     svg = stable_ids(vl_convert.vegalite_to_svg(spec))
     return svg.encode("utf-8"), bytes(vl_convert.svg_to_png(svg, scale=PNG_SCALE))
 
