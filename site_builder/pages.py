@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -34,6 +34,27 @@ class Link:
     label: str
     url: str
     lang: str | None = None
+
+
+class Footer(NamedTuple):
+    """What the footer of a page shows (see the template _footer.html)."""
+
+    licence_text: str
+    licence: Link
+    links: tuple[Link, ...]
+    feeds: tuple[Link, ...]
+    source_code: Link | None
+
+
+_FOOTER_LINKS = (
+    ("nav.indicators", "indicators"),
+    ("nav.topics", "topics"),
+    ("nav.sdgs", "sdgs"),
+    ("nav.years", "years"),
+    ("nav.data", "data"),
+    ("section.pages", "pages"),
+)
+"""The footer's links, to these folders of the page's language, by their strings' keys."""
 
 
 @dataclass
@@ -84,7 +105,8 @@ class PageContext:
         return urls.public_url(self.site.config.settings.base_url, self.alternate_path(lang))
 
     @property
-    def navigation(self) -> list[tuple[Link, bool]]:
+    def navigation(self) -> tuple[tuple[Link, bool], ...]:
+        """The main menu: each section's link, and whether this page is in it."""
         lang = self.lang
         items = [
             (self.t("nav.home"), urls.home_path(lang)),
@@ -97,7 +119,7 @@ class PageContext:
             (self.t("nav.organisations"), urls.organisations_path(lang)),
             (self.t("nav.data"), urls.data_catalogue_path(lang)),
         ]
-        return [(Link(label, self.url(path)), self._within(path)) for label, path in items]
+        return tuple((Link(label, self.url(path)), self._within(path)) for label, path in items)
 
     def _within(self, path: str) -> bool:
         folder = path[: -len("index.html")]
@@ -197,6 +219,18 @@ class PageContext:
     @property
     def search_url(self) -> str:
         return self.url(urls.search_path(self.lang))
+
+    @property
+    def footer(self) -> Footer:
+        settings = self.site.config.settings
+        lang, t = self.lang, self.t
+        return Footer(
+            t("footer.licence"),
+            Link(settings.licence.name, str(settings.licence.url)),
+            tuple(Link(t(label), self.url(f"{lang}/{folder}/index.html")) for label, folder in _FOOTER_LINKS),
+            tuple(self.feeds),
+            Link(t("footer.source_code"), str(settings.repository.url)) if settings.repository else None,
+        )
 
     @property
     def feeds(self) -> list[Link]:

@@ -246,6 +246,41 @@ def test_site_theme_overrides_a_template_and_can_extend_the_default(make_project
     assert "Siste vedtak" in html
 
 
+def test_each_page_has_the_menu_and_footer_of_its_own_place(shipped_build):
+    # The menu and footer are rendered once for each set of values and reused (theme.SharedParts):
+    # pages at other depths and in other sections must still get their own.
+    def shown(path: str) -> tuple[list[str], list[str]]:
+        html = shipped_build.files[path].decode()
+        current = re.findall(r'<li><a href="[^"]+" aria-current="page">([^<]+)</a></li>', html)
+        footer = html[html.index('<footer class="site-footer">') :]
+        return current, re.findall(r'<a href="([^"]+)"', footer)
+
+    home_current, home_links = shown("en/index.html")
+    decision_current, decision_links = shown("en/decisions/tromso-sak-124-22-nordic-safe-cities/index.html")
+    municipality_current, _ = shown("nb/municipalities/bergen/index.html")
+    assert home_current == ["Home"]
+    assert decision_current == ["Decisions"]
+    assert municipality_current == ["Kommuner"]
+    assert home_links[1:3] == ["indicators/", "topics/"]
+    assert decision_links[1:3] == ["../../indicators/", "../../topics/"]
+    assert "decisions/feed.xml" in home_links and "../feed.xml" in decision_links
+
+
+def test_a_site_theme_can_replace_the_footer_which_sees_only_its_values(make_project):
+    footer = '<footer class="site-footer">{{ footer.licence.label }} · {{ footer.links[0].url }}</footer>\n'
+    config = make_project({"site.yaml": SITE_YAML + "theme: mytheme\n", "mytheme/templates/_footer.html": footer})
+    html = build(config).files["nb/decisions/index.html"].decode()
+    assert '<footer class="site-footer">CC BY 4.0 · ../indicators/</footer>' in html
+
+    config = make_project(
+        {"site.yaml": SITE_YAML + "theme: mytheme\n", "mytheme/templates/_footer.html": "{{ page.title }}\n"}
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build(config)
+    problem = failure.value.diagnostics[0]
+    assert problem.path == "mytheme/templates/_footer.html" and "'page' is undefined" in problem.message
+
+
 def test_pages_carry_a_content_security_policy_and_subresource_integrity(shipped_build):
     import base64
     import hashlib
