@@ -31,7 +31,7 @@ PNG_SCALE = 2
 _registered_fonts: set[Path] = set()
 
 
-def register_fonts(font_dirs: list[Path]) -> ModuleType:
+def vl_convert_with_fonts(font_dirs: list[Path]) -> ModuleType:
     """vl-convert, given the theme's fonts (once per process) so that it measures text as browsers draw
     it. Imported when a chart is first drawn: most builds draw none (they are cached), and some sites
     have no charts."""
@@ -97,7 +97,7 @@ class ChartImages:
         cached = self._cached(key, ".svg")
         if cached is not None:
             return cached.decode("utf-8")
-        drawn = stable_ids(register_fonts(self.font_dirs).vegalite_to_svg(spec))
+        drawn = stable_ids(vl_convert_with_fonts(self.font_dirs).vegalite_to_svg(spec))
         self.drawn += 1
         self._store(key, ".svg", drawn.encode("utf-8"))
         return drawn
@@ -119,7 +119,7 @@ class ChartImages:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=register_fonts, initargs=(self.font_dirs,)) as pool:
+        with context.Pool(workers, initializer=vl_convert_with_fonts, initargs=(self.font_dirs,)) as pool:
             for key, (svg, png) in zip(todo, pool.imap(_draw, todo.values(), chunksize=4), strict=True):
                 for suffix, data in ((".svg", svg), (".png", png)):
                     if self.cache_dir is None:
@@ -149,7 +149,7 @@ class ChartImages:
         cached = self._cached(key, ".png")
         if cached is not None:
             return cached
-        drawn = bytes(register_fonts(self.font_dirs).svg_to_png(self.svg(spec), scale=PNG_SCALE))
+        drawn = bytes(vl_convert_with_fonts(self.font_dirs).svg_to_png(self.svg(spec), scale=PNG_SCALE))
         self._store(key, ".png", drawn)
         return drawn
 

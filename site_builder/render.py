@@ -359,8 +359,9 @@ def _page(
             data_written = ((data_file[0], spool_file(spool, *data_file)),)
     own = content if spool is None else None  # a spooled page's file is known to the parent by its path
     return _Page(
-        context.path, own, document, found.items, markdown, key, False, page_facts(content), stored[1], data_written
-    )
+        context.path, own, document, found.items, markdown, key,
+        facts=page_facts(content), written=stored[1], data_written=data_written,
+    )  # fmt: skip
 
 
 def page_facts(html: bytes) -> PageFacts:
