@@ -461,14 +461,48 @@ def site_pages(
     integrity: Mapping[str, str],
     documents: Container[str] | None = None,
     listings: bool = True,
-    others: bool = True,
+    others: bool | Container[str] = True,
 ) -> Iterator[PageMaker]:
     """Every page's context in one language, each made when its maker is called.
 
     An incremental build asks for fewer: the pages of the `documents` named (all if None), the data
     pages, and, if `listings`, every other page that is not a document's own (home, sections, registries).
-    Without `others`, only the documents' pages (the others are made with another batch: see render.py).
+    `others` may name the output paths of just some of those other pages (see `other_page_paths`), or
+    be False for none: a large site makes its pages in batches (see render.py).
     """
+    base, crumbs = _shared(site, lang, t, renderer, integrity)
+    for document in site.documents.values():
+        if documents is None or document.id in documents:
+            yield partial(_document_context, site, document, lang, base, crumbs, open_data)
+    if others is False:
+        return
+    wanted = _every_path if others is True else others.__contains__
+    # The other pages are few next to the documents' (one per section, registry entry, dataset).
+    for context in _other_pages(site, lang, t, base, crumbs, open_data, listings, wanted):
+        yield partial(_made, context)
+
+
+def other_page_paths(
+    site: Site, lang: str, t: Strings, open_data: OpenData, integrity: Mapping[str, str], listings: bool = True
+) -> list[str]:
+    """The output paths of the pages `site_pages` makes besides the documents', in its order, none of
+    them made."""
+    found: list[str] = []
+
+    def listed(path: str) -> bool:
+        found.append(path)
+        return False
+
+    base, crumbs = _shared(site, lang, t, MarkdownRenderer(), integrity)
+    for _ in _other_pages(site, lang, t, base, crumbs, open_data, listings, listed):
+        pass
+    return found
+
+
+def _shared(
+    site: Site, lang: str, t: Strings, renderer: MarkdownRenderer, integrity: Mapping[str, str]
+) -> tuple[dict[str, Any], Callable[..., list[Link]]]:
+    """What every page context of a language is given, and the breadcrumbs of a page at a path."""
 
     def markdown(text: str | None) -> Markup:
         return renderer.render(text) if text else Markup("")
@@ -481,14 +515,11 @@ def site_pages(
         links.extend(Link(label, urls.relative_url(path, target)) for label, target in trail)
         return links
 
-    for document in site.documents.values():
-        if documents is None or document.id in documents:
-            yield partial(_document_context, site, document, lang, base, crumbs, open_data)
-    if not others:
-        return
-    # The other pages are few next to the documents' (one per section, registry entry, dataset).
-    for context in _other_pages(site, lang, t, base, crumbs, open_data, listings):
-        yield partial(_made, context)
+    return base, crumbs
+
+
+def _every_path(path: str) -> bool:
+    return True
 
 
 def _made(context: PageContext) -> PageContext:
@@ -503,29 +534,34 @@ def _other_pages(
     crumbs: Callable[..., list[Link]],
     open_data: OpenData,
     listings: bool,
+    wanted: Callable[[str], bool],
 ) -> Iterator[PageContext]:
+    """The pages that are not a document's own, each made only if `wanted` says yes to its output path."""
     # The data pages describe the open data (sizes, counts), which every build makes afresh.
-    yield from _data_pages(site, lang, t, base, crumbs, open_data)
+    yield from _data_pages(site, lang, t, base, crumbs, open_data, wanted)
     if not listings:
         return
 
     decisions = site.by_type.get("decision", [])
-    yield HomeContext(
-        **base,
-        path=urls.home_path(lang),
-        title=site.config.settings.name_in(lang),
-        template="home.html",
-        alternate_path=urls.home_path,
-        latest_decisions=decisions[:10],
-        strategies=site.by_type.get("strategy", []),
-        counts=[(k, len(v)) for k, v in site.by_type.items()],
-        progress={strategy.id: _status_counts(site, strategy) for strategy in site.by_type.get("strategy", [])},
-    )
-
-    yield _search_page(site, lang, t, base, crumbs)
+    if wanted(urls.home_path(lang)):
+        yield HomeContext(
+            **base,
+            path=urls.home_path(lang),
+            title=site.config.settings.name_in(lang),
+            template="home.html",
+            alternate_path=urls.home_path,
+            latest_decisions=decisions[:10],
+            strategies=site.by_type.get("strategy", []),
+            counts=[(k, len(v)) for k, v in site.by_type.items()],
+            progress={strategy.id: _status_counts(site, strategy) for strategy in site.by_type.get("strategy", [])},
+        )
+    if wanted(urls.search_path(lang)):
+        yield _search_page(site, lang, t, base, crumbs)
 
     for doc_type, section in urls.SECTIONS.items():
         path = urls.section_path(lang, doc_type)
+        if not wanted(path):
+            continue
         yield ListContext(
             **base,
             path=path,
@@ -537,7 +573,7 @@ def _other_pages(
             documents=site.by_type.get(doc_type, []),
         )
 
-    yield from _registry_pages(site, lang, t, base, crumbs, open_data)
+    yield from _registry_pages(site, lang, t, base, crumbs, wanted)
 
 
 def _search_page(
@@ -590,36 +626,45 @@ def _data_links(path: str, open_data: OpenData, json_path: str | None, tables: l
 
 
 def _data_pages(
-    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
+    site: Site,
+    lang: str,
+    t: Strings,
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    open_data: OpenData,
+    wanted: Callable[[str], bool],
 ) -> Iterator[PageContext]:
     from .opendata import dcat
 
     path = urls.data_catalogue_path(lang)
-    descriptions = [
-        Link(t("data.datapackage"), urls.relative_url(path, urls.DATAPACKAGE_PATH)),
-        Link(t("data.dcat_turtle"), urls.relative_url(path, dcat.CATALOGUE_TURTLE_PATH)),
-        Link(t("data.dcat_jsonld"), urls.relative_url(path, dcat.CATALOGUE_JSONLD_PATH)),
-        Link(t("data.popolo"), urls.relative_url(path, urls.POPOLO_PATH)),
-    ]
-    descriptions.extend(
-        Link(t("data.schema", name=t(f"type.{doc_type}")), urls.relative_url(path, urls.schema_path(doc_type)))
-        for doc_type in urls.SECTIONS
-    )
-    yield CatalogueContext(
-        **base,
-        path=path,
-        title=t("nav.data"),
-        template="data.html",
-        breadcrumbs=crumbs(path),
-        alternate_path=urls.data_catalogue_path,
-        datasets=open_data.datasets,
-        descriptions=descriptions,
-    )
+    if wanted(path):
+        descriptions = [
+            Link(t("data.datapackage"), urls.relative_url(path, urls.DATAPACKAGE_PATH)),
+            Link(t("data.dcat_turtle"), urls.relative_url(path, dcat.CATALOGUE_TURTLE_PATH)),
+            Link(t("data.dcat_jsonld"), urls.relative_url(path, dcat.CATALOGUE_JSONLD_PATH)),
+            Link(t("data.popolo"), urls.relative_url(path, urls.POPOLO_PATH)),
+        ]
+        descriptions.extend(
+            Link(t("data.schema", name=t(f"type.{doc_type}")), urls.relative_url(path, urls.schema_path(doc_type)))
+            for doc_type in urls.SECTIONS
+        )
+        yield CatalogueContext(
+            **base,
+            path=path,
+            title=t("nav.data"),
+            template="data.html",
+            breadcrumbs=crumbs(path),
+            alternate_path=urls.data_catalogue_path,
+            datasets=open_data.datasets,
+            descriptions=descriptions,
+        )
     tables_by_dataset: dict[str, list[TableSpec]] = {}
     for table in open_data.tables:
         tables_by_dataset.setdefault(table.spec.dataset, []).append(table.spec)
     for dataset in open_data.datasets:
         path = urls.dataset_path(lang, dataset.id)
+        if not wanted(path):
+            continue
         yield DatasetContext(
             **base,
             path=path,
@@ -704,7 +749,12 @@ def _index_page(
 
 
 def _registry_pages(
-    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]], open_data: OpenData
+    site: Site,
+    lang: str,
+    t: Strings,
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    wanted: Callable[[str], bool],
 ) -> Iterator[PageContext]:
     registries = site.registries
     shown_municipalities = sorted(
@@ -712,12 +762,15 @@ def _registry_pages(
         | {m for e in registries.organisations.values() for m in [e.value.municipality] if m},
         key=lambda m: registries.municipalities[m].value.name,
     )
-    yield _index_page(
-        base, crumbs, urls.municipalities_path, "nav.municipalities", "municipalities.intro",
-        [(registries.municipalities[m].value.name_in(lang), urls.municipality_path(lang, m), None) for m in shown_municipalities],
-    )  # fmt: skip
+    if wanted(urls.municipalities_path(lang)):
+        yield _index_page(
+            base, crumbs, urls.municipalities_path, "nav.municipalities", "municipalities.intro",
+            [(registries.municipalities[m].value.name_in(lang), urls.municipality_path(lang, m), None) for m in shown_municipalities],
+        )  # fmt: skip
     for municipality_id in sorted(registries.municipalities):
         path = urls.municipality_path(lang, municipality_id)
+        if not wanted(path):
+            continue
         documents = site.by_municipality.get(municipality_id, [])
         grouped = [(doc_type, [d for d in documents if d.type == doc_type]) for doc_type in urls.SECTIONS]
         municipality = registries.municipalities[municipality_id].value
@@ -734,13 +787,16 @@ def _registry_pages(
             bodies=site.bodies.get(municipality_id, []),
         )
 
-    independent = [o for o, e in sorted(registries.organisations.items()) if not e.value.municipality]
-    yield _index_page(
-        base, crumbs, urls.organisations_path, "nav.organisations", "organisations.intro",
-        [(registries.organisations[o].value.name_in(lang), urls.organisation_path(lang, o), None) for o in independent],
-    )  # fmt: skip
+    if wanted(urls.organisations_path(lang)):
+        independent = [o for o, e in sorted(registries.organisations.items()) if not e.value.municipality]
+        yield _index_page(
+            base, crumbs, urls.organisations_path, "nav.organisations", "organisations.intro",
+            [(registries.organisations[o].value.name_in(lang), urls.organisation_path(lang, o), None) for o in independent],
+        )  # fmt: skip
     for organisation_id, entry in sorted(registries.organisations.items()):
         path = urls.organisation_path(lang, organisation_id)
+        if not wanted(path):
+            continue
         trail = [(t("nav.organisations"), urls.organisations_path(lang))]
         if entry.value.municipality:
             trail = [
@@ -763,12 +819,15 @@ def _registry_pages(
             body_of=entry.value.municipality,
         )
 
-    yield _index_page(
-        base, crumbs, urls.indicators_path, "nav.indicators", "indicators.intro",
-        [(ref.indicator.name, urls.indicator_path(lang, i), ref.strategy.model.lang) for i, ref in sorted(site.indicators.items())],
-    )  # fmt: skip
+    if wanted(urls.indicators_path(lang)):
+        yield _index_page(
+            base, crumbs, urls.indicators_path, "nav.indicators", "indicators.intro",
+            [(ref.indicator.name, urls.indicator_path(lang, i), ref.strategy.model.lang) for i, ref in sorted(site.indicators.items())],
+        )  # fmt: skip
     for indicator_id, ref in sorted(site.indicators.items()):
         path = urls.indicator_path(lang, indicator_id)
+        if not wanted(path):
+            continue
         yield IndicatorContext(
             **base,
             path=path,
@@ -788,11 +847,16 @@ def _registry_pages(
             ],
         )
 
-    yield from _taxonomy_pages(site, lang, t, base, crumbs)
+    yield from _taxonomy_pages(site, lang, t, base, crumbs, wanted)
 
 
 def _taxonomy_pages(
-    site: Site, lang: str, t: Strings, base: dict[str, Any], crumbs: Callable[..., list[Link]]
+    site: Site,
+    lang: str,
+    t: Strings,
+    base: dict[str, Any],
+    crumbs: Callable[..., list[Link]],
+    wanted: Callable[[str], bool],
 ) -> Iterator[PageContext]:
     taxonomies: list[
         tuple[
@@ -816,12 +880,15 @@ def _taxonomy_pages(
         ("years", urls.years_path, urls.year_path, site.by_year, str),
     ]
     for name, list_path, item_path, index, label in taxonomies:
-        yield _index_page(
-            base, crumbs, list_path, f"nav.{name}", f"{name}.intro",
-            [(f"{label(key)} ({len(docs)})", item_path(lang, key), None) for key, docs in index.items()],
-        )  # fmt: skip
+        if wanted(list_path(lang)):
+            yield _index_page(
+                base, crumbs, list_path, f"nav.{name}", f"{name}.intro",
+                [(f"{label(key)} ({len(docs)})", item_path(lang, key), None) for key, docs in index.items()],
+            )  # fmt: skip
         for key, documents in index.items():
             path = item_path(lang, key)
+            if not wanted(path):
+                continue
             yield ListContext(
                 **base,
                 path=path,

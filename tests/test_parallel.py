@@ -12,8 +12,12 @@ import pytest
 
 from bench import corpus
 from site_builder import parallel, render
-from site_builder.build import build
-from site_builder.diagnostics import BuildFailed
+from site_builder.build import build, load_site
+from site_builder.diagnostics import BuildFailed, Diagnostics
+from site_builder.markdown import MarkdownRenderer
+from site_builder.opendata.exports import derive_open_data
+from site_builder.pages import other_page_paths, site_pages
+from site_builder.theme import load_theme
 
 
 @pytest.fixture
@@ -80,6 +84,31 @@ def test_documents_made_in_batches_give_the_same_bytes(
     assert list(whole.files) == list(batched.files)
     assert [path for path in whole.files if whole.files[path] != batched.files[path]] == []
     assert whole.state.pages == batched.state.pages
+
+
+def test_the_other_pages_are_listed_and_made_by_their_output_paths(tmp_path: Path) -> None:
+    """A large site makes the pages that are not a document's (home, lists, registries, indicators) in
+    batches named by their paths: listing them makes none, and a batch makes just its own."""
+    made = corpus.generate(12, tmp_path)
+    diagnostics = Diagnostics()
+    site = load_site(made.config, diagnostics)
+    assert site is not None
+    theme = load_theme(site, diagnostics)
+    assert theme is not None
+    open_data = derive_open_data(site, theme.strings, diagnostics)
+    t = theme.strings["nb"]
+
+    def made_paths(others: bool | frozenset[str]) -> list[str]:
+        makers = site_pages(site, "nb", t, MarkdownRenderer(), open_data, theme.integrity, set(), True, others)
+        return [make().path for make in makers]
+
+    listed = other_page_paths(site, "nb", t, open_data, theme.integrity)
+    assert listed == made_paths(True)
+    assert len(set(listed)) == len(listed) > 20
+    assert {"nb/index.html", "nb/search/index.html", "nb/municipalities/index.html"} <= set(listed)
+    some = frozenset(listed[1::3])
+    assert made_paths(some) == [path for path in listed if path in some]
+    assert made_paths(False) == []
 
 
 def _pages(count: int) -> dict[str, str]:

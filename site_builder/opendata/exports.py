@@ -142,13 +142,17 @@ class OpenData:
     def tables_with(self, origin: Origin) -> list[str]:
         """The names of the tables that have a row from `origin` (a document or registry entry), in table order."""
         if self._tables_by_origin is None:
-            # One pass over every row, once per build: asking each table per page would be quadratic.
-            index: dict[int, list[str]] = {}
-            for table in self.tables:
-                for origin_id in dict.fromkeys(id(row.origin) for row in table.rows):
-                    index.setdefault(origin_id, []).append(table.spec.name)
-            self._tables_by_origin = index
+            self._tables_by_origin = _tables_by_origin(self.tables)
         return self._tables_by_origin.get(id(origin), [])
+
+
+def _tables_by_origin(tables: list[Table]) -> dict[int, list[str]]:
+    """One pass over every row, once per build: asking each table per page would be quadratic."""
+    index: dict[int, list[str]] = {}
+    for table in tables:
+        for origin_id in dict.fromkeys(id(row.origin) for row in table.rows):
+            index.setdefault(origin_id, []).append(table.spec.name)
+    return index
 
 
 def json_bytes(value: Any) -> bytes:
@@ -300,6 +304,9 @@ def _derive_open_data(
         data.files, data.tables, data._tables_by_origin = dict(before.files), before.tables, before._tables_by_origin
     else:
         data.tables = build_tables(site, diagnostics)
+        # Here, before the pages' workers fork, not by each of them: the pass touches every row, and each
+        # worker would keep its own copy of the memory it touched (about 20 MB at 10,000 documents).
+        data._tables_by_origin = _tables_by_origin(data.tables)
         for table in data.tables:
             data.put(table_path(table.spec.name), write_csv(table.spec.columns, (row.values for row in table.rows)))
         for indicator_id, ref in sorted(site.indicators.items()):
