@@ -333,12 +333,15 @@ def build(
         previous = None if state is None else Previous(state, OutputFolder(out_dir, previous_output))
     # Pages go straight into the folder that will replace the output, not into memory (see write.py).
     spool = staging_folder(out_dir) if out_dir is not None else None
+    markdown_stored: Callable[[], None] = _nothing
     try:
         if spool is not None:
             _make_spool(spool)
         result = compile_site(config_path, diagnostics, progress, search, jobs, markdown, previous, spool=spool)
         if result is None:
             raise BuildFailed(diagnostics.sorted())
+        if cache is not None and markdown is not None:
+            markdown_stored = cache.save_markdown(markdown.converted())
         written: dict[str, Written] = {}
         if out_dir is not None:
             made = len(result.files) if result.made is None else len(result.made)
@@ -353,11 +356,16 @@ def build(
             if spool is not None:
                 result.files = relocated(result.files, spool, out_dir.resolve())
     finally:
+        markdown_stored()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
-    if cache is not None and markdown is not None:
-        cache.save(out_dir, written, markdown.converted())
+    if cache is not None:
+        cache.save(out_dir, written)
     return result
+
+
+def _nothing() -> None:
+    return None
 
 
 def _make_spool(spool: Path) -> None:

@@ -155,6 +155,30 @@ def _read_results(fd: int, results: dict[int, R], counts: list[int], failures: l
                     results[index] = value
 
 
+def in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start `work` (for its effect, e.g. a file written) in a forked process while this one goes on; the
+    function returned waits for it to end. Without `fork`, `work` is done at once."""
+    if not can_fork():
+        work()
+        return lambda: None
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which never returns
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            gc.disable()  # a short life: collecting would only copy the parent's memory
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+
+    return wait
+
+
 class Ahead(Generic[T, R]):
     """`work(item)` for `items`, one after the other in a forked process, while this process does other
     things (a `with` block); `done` holds the results finished by the end of the block, by index.

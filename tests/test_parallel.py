@@ -60,6 +60,22 @@ def test_work_done_ahead_keeps_what_finished_within_the_block_and_stops_the_rest
         os.kill(worker, 0)
 
 
+def test_work_in_the_background_runs_in_another_process_and_is_waited_for(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+
+    def work() -> None:
+        time.sleep(1)  # still running when in_background returns
+        done.write_text(str(os.getpid()), encoding="utf-8")
+
+    wait = parallel.in_background(work)
+    assert not done.exists()
+    wait()
+    worker = int(done.read_text(encoding="utf-8"))
+    assert worker != os.getpid()
+    with pytest.raises(ChildProcessError):  # reaped, not left a zombie
+        os.waitpid(worker, os.WNOHANG)
+
+
 def test_one_job_and_two_jobs_build_the_same_bytes(tmp_path: Path, fork_small_work: None) -> None:
     made = corpus.generate(8, tmp_path)
     two = build(made.config, tmp_path / "two", jobs=2)
