@@ -38,13 +38,11 @@ class _LazyAltair:
     def __getattr__(self, name: str) -> Any:
         global alt
         import altair
-        from altair.utils import schemapi
 
         alt = altair
         if _building.depth:
-            # Imported by a chart that is being built: its objects skip validation like every later chart's.
-            _building.saved = schemapi.DEBUG_MODE
-            schemapi.DEBUG_MODE = False
+            # Imported by a chart that is being built: it is built as quickly as every later chart.
+            _quick_altair()
         return getattr(altair, name)
 
 
@@ -203,17 +201,47 @@ _R = TypeVar("_R")
 
 
 class _Building:
-    """How many chart builds are under way (they nest), and Altair's debug mode from before the first."""
+    """How many chart builds are under way (they nest), and Altair's debug mode and `_todict` from before
+    the first."""
 
     depth = 0
-    saved: bool | None = None
+    saved: tuple[bool, Callable[..., Any]] | None = None
 
 
 _building = _Building()
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _quick_altair() -> None:
+    """Altair set to build specs from known-good parts quickly (see _unvalidated), until `_altair_restored`.
+
+    Altair's `_todict` returns a plain value (a string, a number) unchanged, but only after checking it
+    against its runtime protocol SchemaLike, which looks up each of the protocol's members on the value:
+    that check was a third of building a spec. Plain values are returned first here, as they are.
+    """
+    from altair.utils import schemapi
+
+    todict = schemapi._todict
+
+    def plain_first(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return value if type(value) in _PLAIN else todict(value, *args, **kwargs)
+
+    _building.saved = (schemapi.DEBUG_MODE, todict)
+    schemapi.DEBUG_MODE = False
+    # Altair's own recursion looks it up by this name; any signature of it (Altair 5.4 to 6) is passed on.
+    schemapi._todict = plain_first  # type: ignore[assignment]
+
+
+def _altair_restored() -> None:
+    from altair.utils import schemapi
+
+    if _building.saved is not None:
+        schemapi.DEBUG_MODE, schemapi._todict = _building.saved
+        _building.saved = None
 
 
 def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:
-    """`build` with Altair's debug mode off.
+    """`build` with Altair's debug mode off, and plain values serialised at once (see _quick_altair).
 
     In debug mode (Altair's default) every schema object validates itself against the JSON schema when it is
     created, which made building a spec cost 10× more than the spec's few dozen objects warrant. The objects
@@ -225,20 +253,14 @@ def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(build)
     def unvalidated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         if _building.depth == 0 and "altair" in sys.modules:
-            from altair.utils import schemapi
-
-            _building.saved = schemapi.DEBUG_MODE
-            schemapi.DEBUG_MODE = False
+            _quick_altair()
         _building.depth += 1
         try:
             return build(*args, **kwargs)
         finally:
             _building.depth -= 1
-            if _building.depth == 0 and _building.saved is not None:
-                from altair.utils import schemapi
-
-                schemapi.DEBUG_MODE = _building.saved
-                _building.saved = None
+            if _building.depth == 0:
+                _altair_restored()
 
     return unvalidated
 

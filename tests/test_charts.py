@@ -16,6 +16,7 @@ from conftest import REPO, diagnostics_of, page_text
 
 from site_builder import charts
 from site_builder.build import BuildResult, build, load_site
+from site_builder.chart_images import inline_svg, stable_ids
 from site_builder.diagnostics import Diagnostics
 from site_builder.models.documents import DataPoint, Indicator
 from site_builder.progress import indicator_progress, overall_status
@@ -141,6 +142,34 @@ def test_chart_svgs_have_unique_ids_on_a_page(shipped_build: BuildResult) -> Non
     for path in ("nb/" + TRONDHEIM_DECISION, "en/organisations/nordic-safe-cities/index.html"):
         ids = re.findall(r'\sid="([^"]+)"', shipped_build.files[path].decode())
         assert len(ids) == len(set(ids)), path
+
+
+def test_chart_ids_are_numbered_per_chart_and_prefixed_per_figure() -> None:
+    drawn = (
+        '<svg class="marks"><clipPath id="clip7"/><clipPath id="clip9"/><g clip-path="url(#clip9)" grid="x3"/></svg>'
+    )
+    stable = stable_ids(drawn)
+    assert re.findall(r'\sid="([^"]+)"', stable) == ["clip1", "clip2"]
+    assert "url(#clip2)" in stable and 'grid="x3"' in stable  # an attribute whose name ends in "id" is no id
+    inline = inline_svg(stable, "chart-a", "chart-a-title")
+    assert re.findall(r'\sid="([^"]+)"', inline) == ["chart-a-clip1", "chart-a-clip2"]
+    assert "url(#chart-a-clip2)" in inline and 'grid="x3"' in inline
+    assert inline.startswith('<svg role="img" aria-labelledby="chart-a-title"')
+
+
+def test_building_charts_leaves_altair_as_it_was() -> None:
+    """Charts are built with Altair's validation off and a quicker serialiser; other users of Altair in the
+    same process (a notebook, a test) get both back."""
+    from altair.utils import schemapi
+
+    diagnostics = Diagnostics()
+    site = load_site(REPO / "site.yaml", diagnostics)
+    theme = load_theme(site, diagnostics) if site is not None else None
+    assert site is not None and theme is not None
+    before = (schemapi.DEBUG_MODE, schemapi._todict)
+    built = charts.site_charts(site, theme.strings["nb"], None)
+    assert sum(len(shown) for shown in built.values()) > 10
+    assert (schemapi.DEBUG_MODE, schemapi._todict) == before
 
 
 def test_only_builds_the_charts_of_the_pages_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
