@@ -54,6 +54,9 @@ class ChartImages:
         """Images drawn by `draw_ahead` when there is no cache folder to put them in."""
         self.drawn = 0
         """How many images this build drew rather than read from the cache."""
+        self._keys: dict[int, tuple[dict[str, Any], str]] = {}
+        """Each spec looked up since `forget_keys`, by identity, with its key: a chart is looked up five
+        times (drawn ahead, shown, its embed page, its two images), and its key is its spec's JSON hashed."""
 
     @cached_property
     def _salt(self) -> str:
@@ -66,8 +69,18 @@ class ChartImages:
         return f"{version('vl-convert-python')}:{fonts.hexdigest()}:{_ID_SCHEME}"
 
     def _key(self, spec: dict[str, Any]) -> str:
+        # A spec is never changed once made (see charts._spec); the entry holds it, so its id stays its own.
+        known = self._keys.get(id(spec))
+        if known is not None and known[0] is spec:
+            return known[1]
         text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(f"{self._salt}\n{text}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self._salt}\n{text}".encode()).hexdigest()
+        self._keys[id(spec)] = (spec, key)
+        return key
+
+    def forget_keys(self) -> None:
+        """Let go of the specs looked up so far (when their pages are made: see render.py)."""
+        self._keys.clear()
 
     def _cached(self, key: str, suffix: str) -> bytes | None:
         if self.cache_dir is None:

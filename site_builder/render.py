@@ -176,6 +176,7 @@ def render_site(
                     for path, content in made.items():
                         add_made(path, content)
                     own_files.setdefault(page_path, []).extend([embed.path, *made])
+            images.forget_keys()
             batch_ids = None if whole else {d.id for d in batch.documents}
             contexts = partial(
                 site_pages, site, lang, t, renderer, open_data, theme.integrity, batch_ids, listings, batch.others
