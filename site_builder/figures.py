@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from .chart_images import ChartImages, inline_svg
 from .charts import Chart
 from .i18n import Strings
 from .opendata.csvfile import write_csv
+from .opendata.jsontext import json_text
 from .opendata.tables import Column
 
 
@@ -65,7 +65,7 @@ def figure(chart: Chart, page_path: str, svg: str, t: Strings) -> Figure:
 def chart_files(chart: Chart, images: ChartImages) -> dict[str, bytes | Path]:
     """A chart's downloads, by output path; the drawn images as their files in the chart cache."""
     columns = [Column(c.name, c.type, c.label) for c in chart.columns]
-    spec = json.dumps(chart.spec, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    spec = json_text(chart.spec, indent=1) + "\n"
     return {
         urls.chart_file_path(chart.lang, chart.id, ".svg"): images.file(chart.spec, ".svg"),
         urls.chart_file_path(chart.lang, chart.id, ".png"): images.file(chart.spec, ".png"),
