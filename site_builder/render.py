@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -152,40 +152,39 @@ def render_site(
             scanned = whole or (listings and batch.others is not False)  # the other pages' charts need the whole site
             charts = site_charts(site, t, atlas, wanted, documents=None if scanned else batch.documents)
             images.draw_ahead((chart.spec for page_charts in charts.values() for chart in page_charts), jobs)
-            figures = _figures(charts, images, t, diagnostics)
+            drawn = _figures(charts, images, t, diagnostics)
             del charts
-            if figures is None:
+            if drawn is None:
                 return RenderedSite(OutputFiles())
+            figures, svgs = drawn
+            del drawn
             own_files: dict[str, list[str]] = {}
-            for page_path, shown in figures.items():
+            # Each chart's embed page is made by the workers with the pages, its figure given as theirs are.
+            embeds: list[PageMaker] = []
+            embedded: set[str] = set()
+            for page_path, shown in list(figures.items()):
                 for item in shown:
-                    if urls.embed_path(lang, item.chart.id) in files or urls.embed_path(lang, item.chart.id) in kept:
+                    embed_path = urls.embed_path(lang, item.chart.id)
+                    if embed_path in files or embed_path in kept or embed_path in embedded:
                         continue
-                    embed = embed_context(
-                        site,
-                        t,
-                        theme.integrity,
-                        figure(item.chart, urls.embed_path(lang, item.chart.id), images.svg(item.chart.spec), t),
-                        page_path,
-                    )
-                    html = _render(theme, "embed.html", embed.path, root, diagnostics, page=embed)
-                    if html is None:
-                        return RenderedSite(OutputFiles())
-                    add_page(embed.path, html)
+                    embedded.add(embed_path)
+                    figures[embed_path] = [figure(item.chart, embed_path, svgs[item.chart.id], t)]
+                    embeds.append(partial(embed_context, site, t, theme.integrity, figures[embed_path][0], page_path))
                     made = chart_files(item.chart, images)
                     for path, content in made.items():
                         add_made(path, content)
-                    own_files.setdefault(page_path, []).extend([embed.path, *made])
+                    own_files.setdefault(page_path, []).extend([embed_path, *made])
+            del svgs
             images.forget_keys()
             batch_ids = None if whole else {d.id for d in batch.documents}
-            contexts = partial(
+            pages_of_batch = partial(
                 site_pages, site, lang, t, renderer, open_data, theme.integrity, batch_ids, listings, batch.others
             )
             # Each document's own JSON is written by the worker that renders its page in the first language.
             data = _DocumentData(open_data) if lang == site.config.settings.languages[0] else None
             render = partial(_page, theme, root, renderer, figures, previous_keys, spool, data)
-            pages = map_interleaved(contexts, render, jobs, batch.size)
-            del figures
+            pages = map_interleaved(partial(_first, embeds, pages_of_batch), render, jobs, batch.size + len(embeds))
+            del figures, embeds
             for page in pages:
                 renderer.adopt(page.markdown)
                 if page.kept:
@@ -204,7 +203,8 @@ def render_site(
                 for path, written in page.data_written:
                     spooled[path] = written
                     open_data.by_page.pop(path, None)  # the bytes are on disk: free them
-                records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
+                if page.path not in embedded:  # an embed page is among the files of the page that shows its chart
+                    records[page.path] = PageRecord(page.document, tuple(own_files.get(page.path, ())), page.key)
     default_language = site.config.settings.default_language
     root_redirect = _render(
         theme, "redirect.html", "index.html", root, diagnostics,
@@ -318,11 +318,19 @@ def _planned_paths(site: Site, lang: str, documents: list[ContentDocument], list
     return _Planned(frozenset(chosen), frozenset(others), listings)
 
 
+def _first(first: list[PageMaker], then: Callable[[], Iterator[PageMaker]]) -> Iterator[PageMaker]:
+    """The pages `first`, then those `then` makes (for map_interleaved, which calls this in every worker)."""
+    yield from first
+    yield from then()
+
+
 def _figures(
     charts: dict[str, list[Chart]], images: ChartImages, t: Strings, diagnostics: Diagnostics
-) -> dict[str, list[Figure]] | None:
-    """Each page's charts drawn (or read from the cache); None if vl-convert refuses a spec."""
+) -> tuple[dict[str, list[Figure]], dict[str, str]] | None:
+    """Each page's charts drawn (or read from the cache), and each chart's drawing by id as first shown; None
+    if vl-convert refuses a spec."""
     found: dict[str, list[Figure]] = {}
+    drawn: dict[str, str] = {}
     for page_path, page_charts in charts.items():
         for chart in page_charts:
             try:
@@ -337,7 +345,8 @@ def _figures(
                 )
                 return None
             found.setdefault(page_path, []).append(figure(chart, page_path, svg, t))
-    return found
+            drawn.setdefault(chart.id, svg)
+    return found, drawn
 
 
 class _Page(NamedTuple):
