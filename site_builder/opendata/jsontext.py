@@ -15,7 +15,7 @@ from json.encoder import encode_basestring  # the C escaper, when the C accelera
 from typing import Any
 
 _INDENTS: dict[int, list[str]] = {}
-"""By indent width, the line break and indent that start a line at each depth."""
+"""By indent width, the line break and indent that start a line at each depth (as deep as met so far)."""
 _INFINITY = float("inf")
 
 
@@ -26,21 +26,23 @@ class _Unknown(Exception):
 def json_text(value: Any, indent: int = 2) -> str:
     """`value` as JSON with `indent` spaces a level and sorted keys, non-ASCII characters as they are."""
     out: list[str] = []
+    indents = _INDENTS.get(indent)
+    if indents is None:
+        indents = _INDENTS[indent] = ["\n", "\n" + " " * indent]
     try:
-        _encode(value, 0, out, indent)
+        _encode(value, 0, out, indents)
     except (_Unknown, RecursionError, TypeError, ValueError):
         return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True)
     return "".join(out)
 
 
-def _indent(width: int, depth: int) -> str:
-    indents = _INDENTS.setdefault(width, [])
+def _indent(indents: list[str], depth: int) -> str:
     while depth >= len(indents):
-        indents.append("\n" + " " * (width * len(indents)))
+        indents.append(indents[-1] + indents[1][1:])  # one level more than the deepest so far
     return indents[depth]
 
 
-def _encode(value: Any, depth: int, out: list[str], width: int) -> None:
+def _encode(value: Any, depth: int, out: list[str], indents: list[str]) -> None:
     kind = type(value)
     if kind is str:
         out.append(encode_basestring(value))
@@ -48,7 +50,7 @@ def _encode(value: Any, depth: int, out: list[str], width: int) -> None:
         if not value:
             out.append("{}")
             return
-        inner = _indent(width, depth + 1)
+        inner = _indent(indents, depth + 1)
         separator = "{" + inner
         after = "," + inner
         for key in sorted(value):
@@ -57,21 +59,21 @@ def _encode(value: Any, depth: int, out: list[str], width: int) -> None:
             out.append(separator)
             out.append(encode_basestring(key))
             out.append(": ")
-            _encode(value[key], depth + 1, out, width)
+            _encode(value[key], depth + 1, out, indents)
             separator = after
-        out.append(_indent(width, depth) + "}")
+        out.append(_indent(indents, depth) + "}")
     elif kind is list or kind is tuple:
         if not value:
             out.append("[]")
             return
-        inner = _indent(width, depth + 1)
+        inner = _indent(indents, depth + 1)
         separator = "[" + inner
         after = "," + inner
         for item in value:
             out.append(separator)
-            _encode(item, depth + 1, out, width)
+            _encode(item, depth + 1, out, indents)
             separator = after
-        out.append(_indent(width, depth) + "]")
+        out.append(_indent(indents, depth) + "]")
     elif value is None:
         out.append("null")
     elif value is True:
