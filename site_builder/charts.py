@@ -219,6 +219,8 @@ def _quick_altair() -> None:
     against its runtime protocol SchemaLike, which looks up each of the protocol's members on the value:
     that check was a third of building a spec. Plain values are returned first here, as they are.
     """
+    if _building.saved is not None:  # already set (Altair was imported by the build under way)
+        return
     from altair.utils import schemapi
 
     todict = schemapi._todict
@@ -233,11 +235,12 @@ def _quick_altair() -> None:
 
 
 def _altair_restored() -> None:
+    if _building.saved is None:  # Altair was not used (and perhaps not imported): nothing to put back
+        return
     from altair.utils import schemapi
 
-    if _building.saved is not None:
-        schemapi.DEBUG_MODE, schemapi._todict = _building.saved
-        _building.saved = None
+    schemapi.DEBUG_MODE, schemapi._todict = _building.saved
+    _building.saved = None
 
 
 def _unvalidated(build: Callable[_P, _R]) -> Callable[_P, _R]:

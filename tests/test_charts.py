@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -170,6 +172,24 @@ def test_building_charts_leaves_altair_as_it_was() -> None:
     built = charts.site_charts(site, theme.strings["nb"], None)
     assert sum(len(shown) for shown in built.values()) > 10
     assert (schemapi.DEBUG_MODE, schemapi._todict) == before
+
+
+def test_a_site_without_charts_never_imports_altair(make_project: Callable[..., Path], tmp_path: Path) -> None:
+    """Importing Altair is about a tenth of a second: a site with nothing to chart does not pay for it."""
+    page = "---\ntype: page\ntitle: Om nettstedet\nlang: nb\n---\nTekst.\n"
+    files = {
+        "content/decisions/tromso/tromso-nsc.md": None,
+        "data/organisations.yaml": None,
+        "content/pages/om.md": page,
+    }
+    config = make_project(files)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom site_builder.build import build\n"
+        f"result = build(Path({str(config)!r}), Path({str(tmp_path / 'out')!r}), search=False)\n"
+        "print(len(result.files) > 20, 'altair' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["True", "False"], ran.stdout + ran.stderr
 
 
 def test_only_builds_the_charts_of_the_pages_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
