@@ -355,12 +355,14 @@ def build(
                 save_state(cache.folder, result.state)
             if spool is not None:
                 result.files = relocated(result.files, spool, out_dir.resolve())
+        if cache is not None:
+            cache.save(out_dir, written)
     finally:
+        # Only now: the Markdown is stored while the site is written and the build recorded. (Its file is
+        # replaced whole, and holds no more than HTML by text: a record of this build does not depend on it.)
         markdown_stored()
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
-    if cache is not None:
-        cache.save(out_dir, written)
     return result
 
 

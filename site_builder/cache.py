@@ -292,7 +292,7 @@ class BuildCache:
         try:
             for relative in sorted({posixpath.dirname(path) for path in written} | {""}):
                 while relative not in folders:
-                    folders[relative] = (target / relative).stat().st_mtime_ns
+                    folders[relative] = os.stat(f"{target}/{relative}").st_mtime_ns
                     relative = posixpath.dirname(relative)
         except OSError:
             return

@@ -17,8 +17,10 @@ import shutil
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
+
+from .output import InFolder, stored_items
 
 MARKER = ".site-builder-output"
 """A file in every output folder, so a later build knows the folder is its own to replace."""
@@ -99,8 +101,7 @@ def write_site(
     """
     target = check_output_dir(out_dir, protected)
     for relative in files:
-        parts = PurePosixPath(relative).parts
-        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or relative == MARKER:
+        if not _below(relative):
             raise OutputRefused(f"refusing to write outside the output folder: {relative}")
     if spool is not None and spool != staging_folder(target):
         raise OutputRefused(f"the pages were not made for {out_dir}")
@@ -110,6 +111,13 @@ def write_site(
         except OSError:
             pass  # e.g. a file left where a folder must go: write the whole site afresh instead
     return _replace(files, target, spool, spooled or {})
+
+
+def _below(relative: str) -> bool:
+    """Whether a file's relative path names a file inside the output folder (as PurePosixPath reads it,
+    which is a hundred times slower on a large site's paths), other than the folder's marker."""
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    return bool(parts) and not relative.startswith("/") and ".." not in parts and relative != MARKER
 
 
 def _replace(
@@ -122,9 +130,10 @@ def _replace(
         shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir(exist_ok=spool is not None)
-        for folder in sorted({posixpath.dirname(relative) for relative in files} - {""}):
+        in_place = _in_folder(files, staging) if spool is not None else set()
+        for folder in sorted({posixpath.dirname(relative) for relative in files if relative not in in_place} - {""}):
             (staging / folder).mkdir(parents=True, exist_ok=True)
-        records = _write_all(files, str(staging), spooled)
+        records = _write_all(files, str(staging), in_place, spooled)
         (staging / MARKER).write_text(_MARKER_TEXT)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -145,21 +154,33 @@ _WRITERS = 2
 (journal, folder locks) more than it computes; with a second thread the disk has work while one waits."""
 
 
-def _write_all(files: Mapping[str, bytes], root: str, spooled: Mapping[str, Written]) -> dict[str, Written]:
-    """Write every file below the folder `root`, whose subfolders exist, unless it is there already (see
-    `spool_file`, whose records are `spooled`); return the records in `files`' order."""
-    paths = list(files)
-    stored = getattr(files, "stored", None)
+def _in_folder(files: Mapping[str, bytes], folder: Path) -> set[str]:
+    """The paths of `files` whose bytes are the file of the same path in `folder` (see `spool_file`)."""
+    spooled = InFolder(folder)
+    prefix = f"{folder}/"
+    return {
+        relative
+        for relative, value in stored_items(files).items()
+        if value == spooled or (isinstance(value, Path) and str(value) == prefix + relative)
+    }
+
+
+def _write_all(
+    files: Mapping[str, bytes], root: str, in_place: Collection[str], spooled: Mapping[str, Written]
+) -> dict[str, Written]:
+    """Write every file below the folder `root`, whose subfolders exist, except those `in_place` there
+    already (see `spool_file`, whose records are `spooled`); return the records in `files`' order."""
+    found = {relative: spooled[relative] for relative in in_place if relative in spooled}
 
     def write_one(relative: str) -> Written:
         path = f"{root}/{relative}"
-        if stored is not None and str(stored(relative)) == path:
-            return spooled.get(relative) or _record(path)
+        if relative in in_place:
+            return _record(path)
         # Each file is read here, not before: drawn charts stay on disk until written (see output.py).
         return _write_new(path, files[relative])
 
-    written = _by_writers(paths, write_one)
-    return {relative: written[relative] for relative in files}
+    written = _by_writers([relative for relative in files if relative not in found], write_one)
+    return {relative: found[relative] if relative in found else written[relative] for relative in files}
 
 
 def _by_writers(paths: list[str], write: Callable[[str], Written]) -> dict[str, Written]:

@@ -199,6 +199,20 @@ def test_output_guard_refuses_a_foreign_folder(tmp_path):
     assert (foreign / "thesis.txt").read_text() == "precious"
 
 
+@pytest.mark.parametrize("path", ["", ".", "./", "/etc/passwd", "../up.html", "a/../../up.html", "a//../b", MARKER])
+def test_output_refuses_files_outside_the_folder(tmp_path, path):
+    out = tmp_path / "site"
+    with pytest.raises(OutputRefused, match="outside the output folder"):
+        write_site({"index.html": b"x", path: b"y"}, out, protected=[])
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_output_takes_paths_with_redundant_slashes_and_dots(tmp_path):
+    out = tmp_path / "site"
+    write_site({"a//b.html": b"1", "./c/./d.html": b"2", "index.html": b"3"}, out, protected=[])
+    assert (out / "a" / "b.html").read_bytes() == b"1" and (out / "c" / "d.html").read_bytes() == b"2"
+
+
 def test_markdown_body_is_sanitised(make_project):
     hostile = MINIMAL_DECISION.replace(
         "Kommunen blir medlem.\n",
