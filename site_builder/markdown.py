@@ -297,16 +297,17 @@ class MarkdownRenderer:
             self._new.append(key)
         return cached
 
-    def take_new(self) -> dict[bytes, Markup]:
-        """The texts converted since the last call (by `text_key`), to hand from a page worker to the next
-        pages' workers."""
-        new = {key: self._cache[key] for key in self._new}
+    def take_new(self) -> dict[bytes, str]:
+        """The HTML of the texts converted since the last call (by `text_key`), to hand from a page worker
+        to the next pages' workers. As plain strings: pickle copies a str in C, but a Markup (a subclass)
+        through its reduce protocol, twenty times slower, which a large site's pages did by the thousand."""
+        new = {key: str(self._cache[key]) for key in self._new}
         self._new.clear()
         return new
 
-    def adopt(self, converted: dict[bytes, Markup]) -> None:
-        """Texts another process converted."""
-        self._cache.update(converted)
+    def adopt(self, converted: Mapping[bytes, str]) -> None:
+        """The HTML of texts another process converted (see take_new)."""
+        self._cache.update((key, Markup(html)) for key, html in converted.items())
 
     def converted(self) -> dict[bytes, str]:
         """The HTML of every text this renderer has shown, by `text_key`, for the build cache."""
@@ -317,6 +318,9 @@ class MarkdownRenderer:
         return Markup(stored) if stored is not None else self._convert(text)
 
     def _convert(self, text: str) -> Markup:
+        return Markup(self._html(text))
+
+    def _html(self, text: str) -> str:
         text = _ended(text)
         html = cmark_html(text)
         if html is None:
@@ -325,7 +329,7 @@ class MarkdownRenderer:
 
                 self._adjusted = new_converter()
             html = self._adjusted.render(text)
-        return Markup(sanitise_html(html))
+        return sanitise_html(html)
 
     def ahead(self, texts: Iterable[str], jobs: int) -> _ConvertedAhead:
         """A `with` block during which another process converts those of `texts` not yet converted (see
@@ -338,11 +342,11 @@ class MarkdownRenderer:
                 todo[key] = text
         if len(todo) < parallel.MIN_ITEMS_PER_JOB:
             todo.clear()
-        return _ConvertedAhead(self, list(todo), parallel.Ahead(self._convert, list(todo.values())))
+        return _ConvertedAhead(self, list(todo), parallel.Ahead(self._html, list(todo.values())))
 
 
 class _ConvertedAhead:
-    def __init__(self, renderer: MarkdownRenderer, keys: list[bytes], ahead: parallel.Ahead[str, Markup]) -> None:
+    def __init__(self, renderer: MarkdownRenderer, keys: list[bytes], ahead: parallel.Ahead[str, str]) -> None:
         self._renderer = renderer
         self._keys = keys
         self._ahead = ahead

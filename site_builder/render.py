@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
-from markupsafe import Markup
 
 from . import urls
 from .chart_images import ChartImages
@@ -358,7 +357,7 @@ class _Page(NamedTuple):
     document: str | None
     """The document the page shows, if any."""
     problems: list[Diagnostic]
-    markdown: dict[bytes, Markup]
+    markdown: dict[bytes, str]
     """Texts the page converted from Markdown, so the next language's pages need not convert them again."""
     key: str = ""
     """See PageRecord.key."""
