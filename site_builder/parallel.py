@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import IO, Generic, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,18 +64,26 @@ def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], job
     contexts, whose rendering is the expensive part). `estimate` (about how many items there are)
     decides whether forking is worth it. Interleaving spreads pages of every kind over every worker.
     """
+    running = start_interleaved(make, work, jobs, estimate)
+    try:
+        return running.results()
+    finally:
+        running.stop()
+
+
+def start_interleaved(
+    make: Callable[[], Iterable[T]], work: Callable[[T], R], jobs: int, estimate: int
+) -> Interleaved[R]:
+    """`map_interleaved`, whose workers go on while this process does something else; its `results()`
+    wait for them. With one worker the work is done here, at once."""
     workers = workers_for(estimate, jobs)
     if workers == 1:
-        return [work(item) for item in make()]
-    results: dict[int, R] = {}
-    counts: list[int] = []
-    failures: list[str] = []
-    children: list[int] = []
-    readers: list[threading.Thread] = []
-    lock = threading.Lock()
+        return Interleaved([work(item) for item in make()])
+    running: Interleaved[R] = Interleaved(None)
     # The cycle collector in a worker would visit (and so copy) every object inherited from the parent;
     # frozen objects are left alone, and the parent's collector carries on after the workers.
     gc.freeze()
+    running.frozen = True
     try:
         for number in range(workers):
             read_end, write_end = os.pipe()
@@ -84,30 +92,65 @@ def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], job
                 os.close(read_end)
                 _child(make, work, number, workers, write_end)
             os.close(write_end)
-            children.append(pid)
-            reader = threading.Thread(
-                target=_read_results, args=(read_end, results, counts, failures, lock), daemon=True
-            )
+            running.children.append(pid)
+            reader = threading.Thread(target=_read_results, args=(read_end, running), daemon=True)
             reader.start()
-            readers.append(reader)
-        for reader in readers:
+            running.readers.append(reader)
+    except BaseException:
+        running.stop()
+        raise
+    return running
+
+
+class Interleaved(Generic[R]):
+    """The work `start_interleaved` started."""
+
+    def __init__(self, done: list[R] | None) -> None:
+        self._done = done
+        self.results_by_index: dict[int, R] = {}
+        self.counts: list[int] = []
+        self.failures: list[str] = []
+        self.lock = threading.Lock()
+        self.children: list[int] = []
+        self.readers: list[threading.Thread] = []
+        self.frozen = False
+
+    def results(self) -> list[R]:
+        """Every item's result, in the items' order, once the workers are done; raises WorkerFailed if one
+        failed or stopped early."""
+        if self._done is not None:
+            return self._done
+        for reader in self.readers:
             reader.join()
-        statuses = [os.waitpid(pid, 0)[1] for pid in children]
-        children = []
-    finally:
-        gc.unfreeze()
-        for pid in children:  # interrupted (Ctrl-C): stop every worker still running
+        workers = len(self.children)
+        statuses = [os.waitpid(pid, 0)[1] for pid in self.children]
+        self.children = []
+        self._thaw()
+        if self.failures:
+            raise WorkerFailed(self.failures[0])
+        counts, results = self.counts, self.results_by_index
+        total = counts[0] if counts and len(set(counts)) == 1 and len(counts) == workers else -1
+        if any(os.waitstatus_to_exitcode(status) != 0 for status in statuses) or len(results) != total:
+            raise WorkerFailed(f"a build worker stopped early or saw other items ({len(results)} results)")
+        self._done = [results[index] for index in range(total)]
+        return self._done
+
+    def stop(self) -> None:
+        """Stop every worker still running (when interrupted, e.g. by Ctrl-C, or when the results are not
+        wanted any more)."""
+        self._thaw()
+        for pid in self.children:
             try:
                 os.kill(pid, signal.SIGTERM)
                 os.waitpid(pid, 0)
             except OSError:
                 pass
-    if failures:
-        raise WorkerFailed(failures[0])
-    total = counts[0] if counts and len(set(counts)) == 1 and len(counts) == workers else -1
-    if any(os.waitstatus_to_exitcode(status) != 0 for status in statuses) or len(results) != total:
-        raise WorkerFailed(f"a build worker stopped early or saw other items ({len(results)} results)")
-    return [results[index] for index in range(total)]
+        self.children = []
+
+    def _thaw(self) -> None:
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 _FAILED = -1
@@ -139,20 +182,20 @@ def _child(make: Callable[[], Iterable[T]], work: Callable[[T], R], number: int,
         os._exit(code)
 
 
-def _read_results(fd: int, results: dict[int, R], counts: list[int], failures: list[str], lock: threading.Lock) -> None:
+def _read_results(fd: int, running: Interleaved[Any]) -> None:
     with os.fdopen(fd, "rb") as source:
         while True:
             try:
                 index, value = pickle.load(source)
             except EOFError:
                 return
-            with lock:
+            with running.lock:
                 if index == _FAILED:
-                    failures.append(str(value))
+                    running.failures.append(str(value))
                 elif index == _DONE:
-                    counts.append(int(value))
+                    running.counts.append(int(value))
                 else:
-                    results[index] = value
+                    running.results_by_index[index] = value
 
 
 def in_background(work: Callable[[], None]) -> Callable[[], None]:

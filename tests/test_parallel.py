@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +101,48 @@ def test_documents_made_in_batches_give_the_same_bytes(
     assert list(whole.files) == list(batched.files)
     assert [path for path in whole.files if whole.files[path] != batched.files[path]] == []
     assert whole.state.pages == batched.state.pages
+
+
+def test_a_batch_that_fails_while_the_last_is_made_stops_the_build_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork_small_work: None
+) -> None:
+    """A batch's charts are drawn while the workers make the last batch's pages: if drawing fails, the build
+    reports it and leaves no site and no worker behind."""
+    made = corpus.generate(12, tmp_path)
+    monkeypatch.setattr(render, "DOCUMENTS_AT_ONCE", 5)
+    monkeypatch.setattr(render, "DOCUMENTS_PER_BATCH", 5)
+    drawn = render._figures
+    batches: list[int] = []
+
+    def failing_third(charts: Any, images: Any, t: Any, diagnostics: Diagnostics) -> Any:
+        batches.append(len(batches))
+        if len(batches) == 3:
+            diagnostics.error("content/x.md", 1, 1, "cannot draw chart x: no")
+            return None
+        return drawn(charts, images, t, diagnostics)
+
+    monkeypatch.setattr(render, "_figures", failing_third)
+    with pytest.raises(BuildFailed) as failure:
+        build(made.config, tmp_path / "out", jobs=2)
+    assert [d.message for d in failure.value.diagnostics] == ["cannot draw chart x: no"]
+    assert len(batches) == 3 and not (tmp_path / "out").exists()
+    assert _children() == []
+
+
+def _children() -> list[int]:
+    """This process's child processes, running or not yet reaped, but for the resource tracker that the
+    chart drawing pool of an earlier test (multiprocessing) keeps until the tests end."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == os.getpid() and b"resource_tracker" not in command:
+                found.append(int(entry.name))
+    return found
 
 
 def test_the_other_pages_are_listed_and_made_by_their_output_paths(tmp_path: Path) -> None:
