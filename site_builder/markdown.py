@@ -228,11 +228,13 @@ _PARENTHESES_IN_ADDRESS = re.compile(r"\]\([^)\s]*\(")
 
 
 def needs_adjusted_parser(text: str) -> bool:
-    """Whether `text` has footnotes, or anything else on which the two parsers part ways. (One more: in a
+    """Whether `text` has footnotes, or anything else on which the two parsers part ways. (Two more: in a
     text with links, a backslash before a quote, which cmark may take for the end of a link's title, as in
-    `[a](u "\\")`, where markdown-it reads an escaped quote and no link.)"""
+    `[a](u "\\")`, where markdown-it reads an escaped quote and no link; and a run of backticks longer than
+    one, after which cmark may miss a code span: in "`` `0` `0`" it finds one where CommonMark has two.)"""
     return (
         "[^" in text
+        or "``" in text
         or _UNUSUAL_CHARACTERS.search(text) is not None
         or _UNUSUAL_LINE.search("\n" + text) is not None
         or (("<h" in text or "<H" in text) and _RAW_HEADING.search(text) is not None)
