@@ -227,14 +227,23 @@ _PARENTHESES_IN_ADDRESS = re.compile(r"\]\([^)\s]*\(")
 """Parentheses in a link's address: cmark takes some that markdown-it refuses."""
 
 
+_INLINE_BACKTICKS = re.compile(r"^(?! {0,3}```)[^\n]*``", re.MULTILINE)
+"""A run of two or more backticks on a line that does not open or close a fenced code block."""
+_PERCENT_IN_ADDRESS = re.compile(r"\]\([^)\s]*%|\]:[ \t]*<?[^\s>]*%|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*%")
+"""A % in a link's address (inline, defined or <autolink>): markdown-it encodes a lone one, cmark does not."""
+
+
 def needs_adjusted_parser(text: str) -> bool:
-    """Whether `text` has footnotes, or anything else on which the two parsers part ways. (Two more: in a
+    """Whether `text` has footnotes, or anything else on which the two parsers part ways. (Three more: in a
     text with links, a backslash before a quote, which cmark may take for the end of a link's title, as in
-    `[a](u "\\")`, where markdown-it reads an escaped quote and no link; and a run of backticks longer than
-    one, after which cmark may miss a code span: in "`` `0` `0`" it finds one where CommonMark has two.)"""
+    `[a](u "\\")`, where markdown-it reads an escaped quote and no link; a run of backticks longer than one
+    outside a code fence, after which cmark may miss a code span: in "`` `0` `0`" it finds one where
+    CommonMark has two; and a % in a link's address, which markdown-it encodes (%25) or decodes in an
+    autolink's text, and cmark leaves.)"""
     return (
         "[^" in text
-        or "``" in text
+        or ("``" in text and _INLINE_BACKTICKS.search(text) is not None)
+        or ("%" in text and _PERCENT_IN_ADDRESS.search(text) is not None)
         or _UNUSUAL_CHARACTERS.search(text) is not None
         or _UNUSUAL_LINE.search("\n" + text) is not None
         or (("<h" in text or "<H" in text) and _RAW_HEADING.search(text) is not None)
