@@ -34,6 +34,7 @@ from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
 from .output import PageFacts, paths, relocated
+from .parallel import refuse_in_a_starting_process
 from .schemas import made_ahead
 from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
@@ -324,6 +325,7 @@ def build(
     and what this build made is recorded for the next; the bytes written are the same. `search=False`
     leaves out the search index (for benchmarks of page rendering).
     """
+    refuse_in_a_starting_process()
     diagnostics = Diagnostics()
     markdown = MarkdownRenderer(cache.markdown) if cache is not None else None
     previous_output = cache.previous_output(out_dir) if cache is not None and out_dir is not None else None

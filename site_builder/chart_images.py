@@ -54,6 +54,8 @@ class ChartImages:
         """Images drawn by `draw_ahead` when there is no cache folder to put them in."""
         self.drawn = 0
         """How many images this build drew rather than read from the cache."""
+        self._drawing_failed = False
+        """Whether `draw_ahead`'s processes failed once (and so would again)."""
         self._keys: dict[int, tuple[dict[str, Any], str]] = {}
         """Each spec looked up since `forget_keys`, by identity, with its key: a chart is looked up five
         times (drawn ahead, shown, its embed page, its two images), and its key is its spec's JSON hashed."""
@@ -127,19 +129,33 @@ class ChartImages:
             if key not in todo and not self._has(key):
                 todo[key] = spec
         workers = min(jobs, len(todo) // MIN_CHARTS_PER_WORKER)
-        if workers < 2:
+        if workers < 2 or self._drawing_failed:
             return
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(workers, initializer=vl_convert_with_fonts, initargs=(self.font_dirs,)) as pool:
-            for key, (svg, png) in zip(todo, pool.imap(_draw, todo.values(), chunksize=4), strict=True):
+        pool = ProcessPoolExecutor(
+            workers, multiprocessing.get_context("spawn"), vl_convert_with_fonts, (self.font_dirs,)
+        )
+        # Outside the `try`: a process that is itself starting cannot start others, and must fail (see below).
+        drawings = pool.map(_draw, todo.values(), chunksize=4)
+        try:
+            for key, (svg, png) in zip(todo, drawings, strict=True):
                 for suffix, data in ((".svg", svg), (".png", png)):
                     if self.cache_dir is None:
                         self._drawn_ahead[key + suffix] = data
                     else:
                         self._store(key, suffix, data)
                 self.drawn += 1
+        except (BrokenProcessPool, ValueError, RuntimeError):
+            # A drawing process stopped (killed, or a script that calls build() without the
+            # `if __name__ == "__main__":` guard, which each new process runs again and fails in), or
+            # vl-convert refused a spec: what is left is drawn one by one, where a refused spec is reported
+            # (render._figures). A multiprocessing.Pool would start new processes forever instead.
+            self._drawing_failed = True
+        finally:
+            pool.shutdown(cancel_futures=True)
 
     def _has(self, key: str) -> bool:
         if self.cache_dir is None:

@@ -40,6 +40,19 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
+def refuse_in_a_starting_process() -> None:
+    """Raise if this process is one that multiprocessing is starting afresh ("spawn", as the chart drawing
+    processes are) and is running the main script again: a script that calls build() without the
+    `if __name__ == "__main__":` guard. Its build would share the output's staging folder with the real one;
+    failing at once lets the real build see the drawing process stop (see ChartImages.draw_ahead)."""
+    process = sys.modules.get("multiprocessing.process")  # not imported: no process is being started
+    if process is not None and getattr(process.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            'site_builder: a script that builds a site must call build() under `if __name__ == "__main__":`, '
+            "as processes that draw charts run the script again"
+        )
+
+
 def workers_for(items: int, jobs: int) -> int:
     """How many workers `items` items are worth: at most `jobs`, one if forking is not possible."""
     if not can_fork():

@@ -29,6 +29,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .document_checks import DocumentChecks
 from .markdown import MarkdownRenderer
 from .output import InFolder, OutputFiles, stored_items
+from .parallel import refuse_in_a_starting_process
 from .search import search_index
 from .write import spool_files
 
@@ -366,6 +367,7 @@ def _handler(server_state: DevServer) -> type[BaseHTTPRequestHandler]:
 
 def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) -> int:
     """Serve until Ctrl-C, rendering with up to `jobs` processes; returns the exit code."""
+    refuse_in_a_starting_process()
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

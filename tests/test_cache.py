@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
@@ -255,3 +256,25 @@ def test_a_build_without_the_search_index_is_not_taken_for_one_with_it(make_proj
     clean = tmp_path / "clean"
     assert main(["--config", str(config), "build", "--jobs", "1", "--out", str(clean)]) == 0
     assert _tree(site) == _tree(clean)
+
+
+def test_a_script_that_builds_without_the_main_guard_still_gets_its_charts(make_project, tmp_path) -> None:
+    """Chart drawing processes start afresh and run the calling script again; without the
+    `if __name__ == "__main__":` guard, its build refuses to run in them, and the build that started them
+    draws the charts itself, where a multiprocessing.Pool restarted the processes forever."""
+    config = make_project()
+    script = tmp_path / "build_site.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from site_builder import chart_images\n"
+        "from site_builder.build import build\n"
+        "chart_images.MIN_CHARTS_PER_WORKER = 1\n"
+        f"result = build(Path({str(config)!r}), Path({str(tmp_path / 'out')!r}), jobs=2, search=False)\n"
+        "print('built', sum(path.endswith('.png') for path in result.files))\n",
+        encoding="utf-8",
+    )
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    built = ran.stdout.split()
+    assert built[0] == "built" and int(built[1]) >= 2, ran.stdout
+    assert 'must call build() under `if __name__ == "__main__":`' in ran.stderr
