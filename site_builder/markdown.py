@@ -298,35 +298,43 @@ class MarkdownRenderer:
         # held twice over (those converted by page workers come back as copies).
         self._cache: dict[bytes, Markup] = {}
         self._new: list[bytes] = []
+        self._reused: list[bytes] = []
 
     def render(self, text: str) -> Markup:
         # Pages in every UI language show the same texts; each is converted once per build.
         key = text_key(text)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._stored_or_converted(key, text)
-            self._new.append(key)
+            stored = self._stored.get(key) if self._stored else None
+            if stored is None:
+                cached = self._cache[key] = self._convert(text)
+                self._new.append(key)
+            else:
+                cached = self._cache[key] = Markup(stored)
+                self._reused.append(key)
         return cached
 
-    def take_new(self) -> dict[bytes, str]:
-        """The HTML of the texts converted since the last call (by `text_key`), to hand from a page worker
-        to the next pages' workers. As plain strings: pickle copies a str in C, but a Markup (a subclass)
-        through its reduce protocol, twenty times slower, which a large site's pages did by the thousand."""
-        new = {key: str(self._cache[key]) for key in self._new}
+    def take_new(self) -> dict[bytes, str | None]:
+        """The HTML of the texts shown since the last call (by `text_key`), to hand from a page worker to
+        the next pages' workers: None for those the renderer it was forked from has stored (an earlier
+        build's), which it takes from there rather than through a pipe. As plain strings: pickle copies a
+        str in C, but a Markup (a subclass) through its reduce protocol, twenty times slower, which a large
+        site's pages did by the thousand."""
+        new: dict[bytes, str | None] = {key: str(self._cache[key]) for key in self._new}
+        new.update(dict.fromkeys(self._reused))
         self._new.clear()
+        self._reused.clear()
         return new
 
-    def adopt(self, converted: Mapping[bytes, str]) -> None:
-        """The HTML of texts another process converted (see take_new)."""
-        self._cache.update((key, Markup(html)) for key, html in converted.items())
+    def adopt(self, converted: Mapping[bytes, str | None]) -> None:
+        """The HTML of texts another process converted or took from the stored HTML (see take_new)."""
+        self._cache.update(
+            (key, Markup(self._stored[key] if html is None else html)) for key, html in converted.items()
+        )
 
     def converted(self) -> dict[bytes, str]:
         """The HTML of every text this renderer has shown, by `text_key`, for the build cache."""
         return {key: str(html) for key, html in self._cache.items()}
-
-    def _stored_or_converted(self, key: bytes, text: str) -> Markup:
-        stored = self._stored.get(key) if self._stored else None
-        return Markup(stored) if stored is not None else self._convert(text)
 
     def _convert(self, text: str) -> Markup:
         return Markup(self._html(text))

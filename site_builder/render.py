@@ -400,8 +400,9 @@ class _Page(NamedTuple):
     document: str | None
     """The document the page shows, if any."""
     problems: list[Diagnostic]
-    markdown: dict[bytes, str]
-    """Texts the page converted from Markdown, so the next language's pages need not convert them again."""
+    markdown: dict[bytes, str | None]
+    """Texts the page showed from Markdown (None: from the stored HTML, see MarkdownRenderer.take_new), so the
+    next pages need not convert them again."""
     key: str = ""
     """See PageRecord.key."""
     kept: bool = False

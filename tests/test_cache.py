@@ -14,7 +14,9 @@ import jinja2
 import pytest
 from conftest import MINIMAL_DECISION
 
+from bench import corpus
 from site_builder import cache as cache_module
+from site_builder import parallel
 from site_builder.cache import CACHE_DIR, BuildCache, fingerprint
 from site_builder.cli import BUILD_OPTIONS, main
 from site_builder.markdown import text_key
@@ -278,3 +280,21 @@ def test_a_script_that_builds_without_the_main_guard_still_gets_its_charts(make_
     built = ran.stdout.split()
     assert built[0] == "built" and int(built[1]) >= 2, ran.stdout
     assert 'must call build() under `if __name__ == "__main__":`' in ran.stderr
+
+
+def test_workers_show_the_stored_markdown_and_the_cache_keeps_it(tmp_path, monkeypatch, capsys) -> None:
+    """A build into a new folder with the last build's Markdown: the workers show the stored HTML (and hand
+    back only which texts they showed), the pages are a clean build's, and the cache still holds every text."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_JOB", 1)
+    made = corpus.generate(8, tmp_path / "project")
+    options = ["--config", str(made.config), "build", "--jobs", "2", "--no-search", "--out"]
+    assert main([*options, str(tmp_path / "first")]) == 0
+    stored = made.config.parent / CACHE_DIR / "markdown.json"
+    texts = json.loads(stored.read_text(encoding="utf-8"))["texts"]
+    assert len(texts) > 20
+    before = stored.stat().st_mtime_ns
+    assert main([*options, str(tmp_path / "second")]) == 0
+    assert "Built " in capsys.readouterr().out
+    assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
+    assert stored.stat().st_mtime_ns == before, "the cache lost texts the workers showed, and was stored again"
+    assert json.loads(stored.read_text(encoding="utf-8"))["texts"] == texts
