@@ -277,11 +277,12 @@ def _derived_files(
     """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files."""
     from .feeds import feed_files
     from .search import search_index
+    from .search_cache import SEARCH_CACHE, StoredBundles
     from .sitemap import site_map_files
 
     derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, facts)}
     if search:
-        derived.update(search_index(files, diagnostics, jobs))
+        derived.update(search_index(files, diagnostics, jobs, StoredBundles(site.config.root / SEARCH_CACHE)))
     for path in sorted(set(derived) & set(files)):
         diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
     return None if diagnostics.has_errors() else derived

@@ -14,6 +14,7 @@ ships, run on the rendered pages (or temporary copies of them, see
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
 from .pagefind_bundle import UnknownFormat, stable_bundle
+from .search_cache import StoredBundles
 
 FILTERS = ("municipality", "type", "year")
 """The filters every index has, in the order the search page shows them."""
@@ -132,15 +134,18 @@ def pagefind_executable() -> Path | None:
     return path if path.is_file() else None
 
 
-def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int = 1) -> dict[str, bytes]:
+def search_index(
+    files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int = 1, stored: StoredBundles | None = None
+) -> dict[str, bytes]:
     """Pagefind's index of the pages that ask for it, as output files under pagefind/.
 
     Pagefind's memory grows with the pages of a run (about 0.16 GB per 1,000 pages, and faster on
-    large runs: about 3 GB for one language of a site of 10,000 documents), so it runs on parts of at most
+    large runs: about 3 GB for one language of a site of 10,000 documents), so it runs on parts of about
     PAGES_PER_PART pages of one language folder. The first part of each language makes the bundle the
     search page loads; the others are bundles of their own under pagefind/part-N/, which the search page
     merges in (Pagefind's mergeIndex), as PARTS_FILE lists them by language. Up to `jobs` parts are
     indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_waves`).
+    A part whose pages are those of a bundle in `stored` (an earlier build's) is not indexed again.
     """
     executable = pagefind_executable()
     if executable is None:
@@ -149,18 +154,26 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int
             "install the project's dependencies: pip install -e .",
         )  # fmt: skip
         return {}
+    stored = stored if stored is not None else StoredBundles(None)
     primary: dict[str, bytes] = {}
     languages: dict[str, object] = {}
     entry: dict[str, Any] = {}
     parts: list[dict[str, bytes]] = []
+    runs = _runs(files, _identity(executable))
+    found = [stored.get(run.key) for run in runs]
+    todo = [run for run, bundle in zip(runs, found, strict=True) if bundle is None]
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
-        runs = [(top, number, part) for top, top_parts in sorted(_pages_in_parts(files, Path(folder)).items())
-                for number, part in enumerate(top_parts)]  # fmt: skip
-        made = _bundles(executable, [part for _, _, part in runs], jobs, diagnostics)
-    if made is None:
+        indexed = _bundles(executable, _parts(files, todo, Path(folder)), jobs, diagnostics)
+    if indexed is None:
         return {}
+    for run, bundle in zip(todo, indexed, strict=True):
+        stored.put(run.key, bundle)
+    fresh = iter(indexed)
+    made = [bundle if bundle is not None else next(fresh) for bundle in found]
+    del found, indexed
     folder_languages: set[str] = set()
-    for (top, number, _), bundle in zip(runs, made, strict=True):
+    for run, bundle in zip(runs, made, strict=True):
+        top, number = run.top, run.number
         part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
         clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
         if clash:
@@ -174,6 +187,7 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int
         else:
             parts.append({k: v for k, v in bundle.items() if not _PRIMARY_ONLY.match(k)})
     del made
+    stored.keep_only_used()
     if not primary:
         return {}
     entry["languages"] = languages
@@ -200,8 +214,20 @@ def search_index(files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int
 
 
 @dataclass(frozen=True)
+class _Run:
+    """The pages of one Pagefind run: a part of a top folder's pages."""
+
+    top: str
+    number: int
+    """The part's number in its top folder; the first part's bundle is the one the search page loads."""
+    paths: list[str]
+    key: str
+    """Names the pages and their bytes, and the Pagefind that indexes them: the same key, the same bundle."""
+
+
+@dataclass(frozen=True)
 class _Part:
-    """The pages of one Pagefind run."""
+    """The pages of one Pagefind run, where Pagefind reads them."""
 
     site: Path
     """The folder Pagefind reads."""
@@ -210,36 +236,71 @@ class _Part:
     """Its pages to read, if not all."""
 
 
-def _pages_in_parts(files: Mapping[str, bytes], folder: Path) -> dict[str, list[_Part]]:
-    """The pages that ask to be indexed, in parts of at most PAGES_PER_PART pages of one top folder (a
-    language's folder): the parts by top folder.
+def _identity(executable: Path) -> str:
+    """What names this Pagefind in a run's key: a bundle made by another binary is not this one's."""
+    try:
+        found = executable.stat()
+    except OSError:
+        return str(executable)
+    return f"{executable}:{found.st_size}:{found.st_mtime_ns}"
 
-    The pages are dealt out to the parts in turn, so that every part holds the same mix of pages: Pagefind
-    ranks each part's results by that part's own word statistics, which are then alike. Where a top
-    folder's pages are all files of one folder on disk already (the pages a clean build wrote), Pagefind
-    reads each part there, named one by one in its glob: creating thousands of copies takes this machine
-    seconds, more than Pagefind's reading the pages' inline charts. Otherwise each part is a folder of
-    copies under `folder`, without the inline charts (Pagefind indexes no text of inline SVG, and reads
-    half as much).
+
+def _runs(files: Mapping[str, bytes], pagefind: str) -> list[_Run]:
+    """The pages that ask to be indexed, in parts of about PAGES_PER_PART pages of one top folder (a
+    language's folder), by top folder and part number.
+
+    Each page goes to the part a hash of its path picks: every part then holds a like mix of pages
+    (Pagefind ranks each part's results by that part's own word statistics, which are then alike), and a
+    page added or removed changes only its own part, not every part after it, as long as the number of
+    parts stays.
     """
-    pages: dict[str, list[str]] = {}
+    pages: dict[str, dict[str, bytes]] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
-        if _MARKER in files[path]:
-            pages.setdefault(path.split("/", 1)[0] if "/" in path else "", []).append(path)
-    parts: dict[str, list[_Part]] = {}
-    for top, paths in pages.items():
-        count = -(-len(paths) // PAGES_PER_PART)
-        dealt = [paths[number::count] for number in range(count)]
-        on_disk = _folder_holding(files, paths) if top else None
-        if on_disk is not None:
-            parts[top] = [_Part(on_disk, len(part), _glob_of(top, part)) for part in dealt]
+        content = files[path]
+        if _MARKER in content:
+            top = path.split("/", 1)[0] if "/" in path else ""
+            pages.setdefault(top, {})[path] = hashlib.blake2b(content, digest_size=16).digest()
+    runs: list[_Run] = []
+    for top, digests in sorted(pages.items()):
+        count = -(-len(digests) // PAGES_PER_PART)
+        dealt: list[list[str]] = [[] for _ in range(count)]
+        for path in digests:
+            dealt[int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count].append(
+                path
+            )
+        for number, paths in enumerate(part for part in dealt if part):
+            key = hashlib.sha256(pagefind.encode("utf-8"))
+            for path in paths:
+                key.update(b"\0" + path.encode("utf-8") + b"\0" + digests[path])
+            runs.append(_Run(top, number, paths, key.hexdigest()))
+    return runs
+
+
+def _parts(files: Mapping[str, bytes], runs: list[_Run], folder: Path) -> list[_Part]:
+    """Where Pagefind reads each run's pages.
+
+    Where a top folder's pages are all files of one folder on disk already (the pages a clean build
+    wrote), Pagefind reads each part there, named one by one in its glob: creating thousands of copies
+    takes this machine seconds, more than Pagefind's reading the pages' inline charts. Otherwise each
+    part is a folder of copies under `folder`, without the inline charts (Pagefind indexes no text of
+    inline SVG, and reads half as much).
+    """
+    on_disk: dict[str, Path | None] = {}
+    parts: list[_Part] = []
+    for run in runs:
+        if run.top not in on_disk:
+            tops = [path for other in runs if other.top == run.top for path in other.paths]
+            on_disk[run.top] = _folder_holding(files, tops) if run.top else None
+        site = on_disk[run.top]
+        if site is not None:
+            parts.append(_Part(site, len(run.paths), _glob_of(run.top, run.paths)))
             continue
-        parts[top] = [_Part(folder / f"site-{top}-{number}", len(part)) for number, part in enumerate(dealt)]
-        for part, part_paths in zip(parts[top], dealt, strict=True):
-            for path in part_paths:
-                target = part.site / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
+        part = _Part(folder / f"site-{run.top}-{run.number}", len(run.paths))
+        for path in run.paths:
+            target = part.site / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
+        parts.append(part)
     return parts
 
 

@@ -31,6 +31,7 @@ from .markdown import MarkdownRenderer
 from .output import InFolder, OutputFiles, stored_items
 from .parallel import refuse_in_a_starting_process
 from .search import search_index
+from .search_cache import SEARCH_CACHE, StoredBundles
 from .write import spool_files
 
 if TYPE_CHECKING:
@@ -258,7 +259,8 @@ class _SearchIndexer:
         diagnostics = Diagnostics()
         self.reading = previous.files
         try:
-            index = search_index(previous.files, diagnostics)
+            stored = StoredBundles(self.server.config_path.resolve().parent / SEARCH_CACHE)
+            index = search_index(previous.files, diagnostics, stored=stored)
         except Exception as exc:  # the server must go on serving pages
             if not self.stopping.is_set():
                 self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
