@@ -12,6 +12,7 @@ It lives in `.site-builder-cache/` next to site.yaml (git-ignored; deleting it o
   so that an unchanged file is not read again to fingerprint the next build.
 - `markdown.json`: every Markdown text of the last build converted to HTML, by the text's hash.
 - `charts/`: drawn charts by spec hash (see chart_images.py).
+- `search/`: the search index's Pagefind bundles, by a hash of the pages of each (see search_cache.py).
 
 A build that uses the cache writes the same bytes as one without it; only unchanged work is skipped.
 The cache holds HTML that goes into pages unchecked, so it is JSON (never pickle), and it is ignored
