@@ -474,7 +474,9 @@ def test_search_index_indexes_again_only_the_parts_whose_pages_changed(shipped_b
     assert runs == []
 
     decision = f"sv/decisions/{TROMSO_DECISION}/index.html"
-    files[decision] = files[decision].replace(b"</main>", b"<p>Fullm\xc3\xa4ktige ber om en uppf\xc3\xb6ljning.</p></main>")
+    files[decision] = files[decision].replace(
+        b"</main>", b"<p>Fullm\xc3\xa4ktige ber om en uppf\xc3\xb6ljning.</p></main>"
+    )
     added = f"nb/decisions/{TROMSO_DECISION}-ny/index.html"
     files[added] = files[f"nb/decisions/{TROMSO_DECISION}/index.html"].replace(b"<h1", b"<h1 title=ny")
     changed = search_index(files, Diagnostics(), stored=StoredBundles(folder))
