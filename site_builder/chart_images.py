@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from functools import cached_property
 from importlib.metadata import version
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import ModuleType
 
-from .cache import trusted
+from .cache import store_atomically, trusted
 
 PNG_SCALE = 2
 """PNG downloads at twice the SVG's size, sharp on high-density screens and in print."""
@@ -96,16 +94,8 @@ class ChartImages:
     def _store(self, key: str, suffix: str, data: bytes) -> None:
         if self.cache_dir is None:
             return
-        folder = self.cache_dir / key[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, folder / f"{key}{suffix}")
-        except OSError:
-            # A read-only or full disk only costs speed: the image was drawn and is used all the same.
-            return
+        # A read-only or full disk only costs speed: the image was drawn and is used all the same.
+        store_atomically(self.cache_dir / key[:2] / f"{key}{suffix}", lambda out: out.write(data))
 
     def svg(self, spec: dict[str, Any]) -> str:
         key = self._key(spec)

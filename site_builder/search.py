@@ -266,15 +266,18 @@ def _runs(files: Mapping[str, bytes], pagefind: str) -> list[_Run]:
         count = -(-len(digests) // PAGES_PER_PART)
         dealt: list[list[str]] = [[] for _ in range(count)]
         for path in digests:
-            dealt[int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count].append(
-                path
-            )
+            dealt[_part_of(path, count)].append(path)
         for number, paths in enumerate(part for part in dealt if part):
             key = hashlib.sha256(pagefind.encode("utf-8"))
             for path in paths:
                 key.update(b"\0" + path.encode("utf-8") + b"\0" + digests[path])
             runs.append(_Run(top, number, paths, key.hexdigest()))
     return runs
+
+
+def _part_of(path: str, count: int) -> int:
+    """The part of `count` a page goes to, by a hash of its path (the same on every build)."""
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
 def _parts(files: Mapping[str, bytes], runs: list[_Run], folder: Path) -> list[_Part]:

@@ -9,12 +9,11 @@ bundles' files, scripts among them, are published as they are, and a pull reques
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import zipfile
 from pathlib import Path
+from typing import IO
 
-from .cache import CACHE_DIR, trusted
+from .cache import CACHE_DIR, store_atomically, trusted
 
 SEARCH_CACHE = f"{CACHE_DIR}/search"
 """The folder, next to site.yaml, that holds the bundles."""
@@ -45,20 +44,14 @@ class StoredBundles:
         """Store `bundle` under `key`. A disk that cannot take it only costs the next build time."""
         if self.folder is None:
             return
-        temporary: str | None = None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+
+        def write(out: IO[bytes]) -> None:
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
                 for name, content in bundle.items():
                     archive.writestr(name, content)
-            os.replace(temporary, self.folder / f"{key}.zip")
-        except OSError:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-            return
-        self._used.add(key)
+
+        if store_atomically(self.folder / f"{key}.zip", write):
+            self._used.add(key)
 
     def keep_only_used(self) -> None:
         """Remove the bundles this build neither took nor stored: those of pages since changed."""
