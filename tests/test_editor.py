@@ -109,6 +109,20 @@ def test_public_role_contacts_pass(make_project):
     assert [f.kind for f in find_personal_data("ring +47 77 79 00 00")] == ["a phone number"]
 
 
+def test_personal_data_is_found_in_any_script_and_case():
+    # The lint looks for its patterns' marks in the text's bytes first; what a mark may look like there
+    # must not let a number through: digits of another script, labels in capitals, Nordic letters around.
+    arabic_indic = VALID_FNR.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    fullwidth = VALID_FNR.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    for text in (f"Søkeren, født {arabic_indic}, møtte.", f"Nr. {fullwidth} – «sak»"):
+        assert [f.kind for f in find_personal_data(text)] == [
+            "a Norwegian national identity number (fødselsnummer)"
+        ], text
+    assert [f.text for f in find_personal_data("Kontakt: TLF: 912 34 567, æøå")] == ["TLF: 912 34 567"]
+    assert [f.text for f in find_personal_data("Ring Telefon 91234567 før møtet")] == ["Telefon 91234567"]
+    assert list(find_personal_data("Vedtak 2024/123456-7 om tilskudd til ærlig arbeid")) == []
+
+
 def test_link_checker_reports_broken_links_and_anchors(make_project):
     text = MINIMAL_DECISION.replace(
         "Kommunen blir medlem.\n",
