@@ -101,7 +101,8 @@ def find_personal_data(text: str) -> Iterator[Finding]:
                 yield Finding(match.start(), match.group(0), "a Swedish personal identity number (personnummer)")
     # "+" and "00" are found at once; the prefixes, two or three characters each, are not.
     prefixed = (b"+" in data or b"00" in data) and any(mark in data for mark in _PHONE_PREFIXES)
-    if prefixed or any(word in data.lower() for word in _PHONE_WORDS):
+    lowered = data.lower()
+    if prefixed or any(word in lowered for word in _PHONE_WORDS):
         for match in PHONE.finditer(text):
             yield Finding(match.start(), match.group(0), "a phone number")
 
