@@ -23,6 +23,7 @@ from .incremental import (
     dropped_files,
     files_of_no_page,
     load_state,
+    merged_flags,
     merged_pages,
     plan,
     save_state,
@@ -33,7 +34,7 @@ from .load import RawDocument, RawRegistry, load_content, load_registries, read_
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
-from .output import PageFacts, paths, relocated
+from .output import paths, relocated
 from .parallel import refuse_in_a_starting_process
 from .schemas import made_ahead
 from .series import load_series
@@ -72,6 +73,8 @@ class Previous:
     unowned: frozenset[str] | None = None
     """The files that belong to no page (open data, assets, feeds): every build makes them afresh. Worked
     out from `files` if not given."""
+    written: Mapping[str, Written] = field(default_factory=dict)
+    """The record of each of `files` as the output folder holds it, if known (see BuildCache.previous_output)."""
 
     def files_of_no_page(self) -> frozenset[str]:
         if self.unowned is None:
@@ -229,9 +232,13 @@ def render_checked(
         return None
     pages: Mapping[str, bytes] = rendered.files
     state.pages = rendered.pages
+    state.flags = {path: facts.flags for path, facts in rendered.facts.items()}
+    written: Mapping[str, Written] = rendered.spooled
     if previous is not None and planned is not None:
         pages = MergedFiles(previous.files, dropped, rendered.files)
         state.pages = merged_pages(previous.state, kept, rendered.pages)
+        state.flags = merged_flags(previous.state, kept, state.flags)
+        written = {**previous.written, **rendered.spooled}  # a kept file's record is the last build's
     remade = derived is None or search
     # The sitemap needs every page's source; the link check only the new pages'.
     page_sources = {
@@ -241,7 +248,7 @@ def render_checked(
     }
     progress("making the feeds, the sitemap and the search index")
     if remade:
-        derived = _derived_files(site, theme.strings, pages, page_sources, rendered.facts, diagnostics, search, jobs)
+        derived = _derived_files(site, theme.strings, pages, page_sources, state, written, diagnostics, search, jobs)
     if derived is None:
         return None
     files: Mapping[str, bytes]
@@ -269,20 +276,23 @@ def _derived_files(
     strings: dict[str, Strings],
     files: Mapping[str, bytes],
     page_sources: Mapping[str, tuple[str, str]],
-    facts: Mapping[str, PageFacts],
+    state: SiteState,
+    written: Mapping[str, Written],
     diagnostics: Diagnostics,
     search: bool,
     jobs: int,
 ) -> dict[str, bytes] | None:
-    """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files."""
+    """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files.
+    The pages that `state` flags (and, for the index, whose records are `written`) are not read."""
     from .feeds import feed_files
     from .search import search_index
     from .search_cache import SEARCH_CACHE, StoredBundles
     from .sitemap import site_map_files
 
-    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, facts)}
+    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, state.flags)}
     if search:
-        derived.update(search_index(files, diagnostics, jobs, StoredBundles(site.config.root / SEARCH_CACHE)))
+        stored = StoredBundles(site.config.root / SEARCH_CACHE)
+        derived.update(search_index(files, diagnostics, jobs, stored, state.flags, written))
     for path in sorted(set(derived) & set(files)):
         diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
     return None if diagnostics.has_errors() else derived
@@ -333,7 +343,9 @@ def build(
     previous = None
     if cache is not None and out_dir is not None and previous_output is not None:
         state = load_state(cache.folder)
-        previous = None if state is None else Previous(state, OutputFolder(out_dir, previous_output))
+        previous = (
+            None if state is None else Previous(state, OutputFolder(out_dir, previous_output), written=previous_output)
+        )
     # Pages go straight into the folder that will replace the output, not into memory (see write.py).
     spool = staging_folder(out_dir) if out_dir is not None else None
     markdown_stored: Callable[[], None] = _nothing

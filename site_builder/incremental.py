@@ -26,7 +26,7 @@ from typing import Any
 
 from .graph import Site
 from .model import ContentDocument
-from .output import Stored, paths, relocated, stored_items
+from .output import PageFlags, Stored, paths, relocated, stored_items
 
 CODE = Path(__file__).parent
 THEME_PARTS = ("templates", "strings", "assets", "fonts")
@@ -64,12 +64,16 @@ class SiteState:
     """A hash of every input except the documents."""
     documents: dict[str, DocumentState]
     pages: dict[str, PageRecord] = field(default_factory=dict)
+    flags: dict[str, PageFlags] = field(default_factory=dict)
+    """Each HTML file rendered, pages and the embed pages among their files, with what the sitemap and the
+    search index need of it: a rebuild reads none of the pages it keeps (at 10,000 documents, about 100,000)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "documents": {k: [d.front, d.body, sorted(d.related)] for k, d in self.documents.items()},
             "pages": {k: [p.document, list(p.files), p.key] for k, p in self.pages.items()},
+            "flags": {k: [f.indexed, f.searchable] for k, f in self.flags.items()},
         }
 
     @classmethod
@@ -84,7 +88,8 @@ class SiteState:
                 str(k): PageRecord(None if v[0] is None else str(v[0]), tuple(map(str, v[1])), str(v[2]))
                 for k, v in data["pages"].items()
             }
-            return cls(str(data["key"]), documents, pages)
+            flags = {str(k): PageFlags(bool(v[0]), bool(v[1])) for k, v in data["flags"].items()}
+            return cls(str(data["key"]), documents, pages, flags)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
@@ -312,6 +317,11 @@ class MergedFiles(Mapping[str, bytes]):
             del items[path]
         items.update(stored_items(self.made))
         return items
+
+
+def merged_flags(old: SiteState, kept: Container[str], made: Mapping[str, PageFlags]) -> dict[str, PageFlags]:
+    """The flags of every HTML file after a rebuild: the last build's of the files it kept, and the new ones'."""
+    return {**{path: flags for path, flags in old.flags.items() if path in kept}, **made}
 
 
 def merged_pages(old: SiteState, kept: Container[str], made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:

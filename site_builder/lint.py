@@ -25,9 +25,7 @@ PHONE = re.compile(
 )
 _SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")
 """Six digits in a row; written out, Python's regular expressions find it about twice as fast as `\\d{6}`."""
-_DIGITS_AND_WIDE = bytes.maketrans(
-    b"0123456789" + bytes(range(0xD9, 0x100)), b"0" * 10 + b"\0" * (0x100 - 0xD9)
-)
+_DIGITS_AND_WIDE = bytes.maketrans(b"0123456789" + bytes(range(0xD9, 0x100)), b"0" * 10 + b"\0" * (0x100 - 0xD9))
 """For a text's UTF-8 bytes: each ASCII digit to 0, and each first byte of a character from U+0640 on to NUL.
 Every other decimal digit that `\\d` matches is from U+0660 on, so six digits in a row leave b"000000" or
 a NUL."""

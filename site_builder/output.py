@@ -22,6 +22,20 @@ class PageFacts(NamedTuple):
     """Search engines may index it (see sitemap.py)."""
     links: tuple[bytes, ...]
     """Its links that the whole-site check must follow (see links.page_links)."""
+    searchable: bool
+    """It asks to be in the search index (see search.py)."""
+
+    @property
+    def flags(self) -> PageFlags:
+        return PageFlags(self.indexed, self.searchable)
+
+
+class PageFlags(NamedTuple):
+    """What the sitemap and the search index need to know of a page, kept in the build state (see
+    incremental.SiteState) so that a rebuild need not read the pages it keeps."""
+
+    indexed: bool
+    searchable: bool
 
 
 @dataclass(frozen=True, slots=True)

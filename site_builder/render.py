@@ -44,6 +44,7 @@ from .pages import (
 )
 from .parallel import Interleaved, start_interleaved
 from .schemas import document_schemas, schema_text
+from .search import searchable
 from .sitemap import indexed
 from .theme import Theme, template_location
 from .write import Written, spool_file, spool_files
@@ -125,7 +126,8 @@ def render_site(
     def add_facts(path: str, found: PageFacts) -> None:
         # Most links are on many pages (menus, municipalities, related documents): one object each keeps
         # the millions of a large site's links to the few hundred thousand that differ.
-        facts[path] = PageFacts(found.indexed, tuple(known_links.setdefault(link, link) for link in found.links))
+        links = tuple(known_links.setdefault(link, link) for link in found.links)
+        facts[path] = PageFacts(found.indexed, links, found.searchable)
 
     def add_page(path: str, html: str) -> None:
         content = _tidy(html).encode("utf-8")
@@ -468,7 +470,7 @@ def _page(
 
 
 def page_facts(html: bytes) -> PageFacts:
-    return PageFacts(indexed(html), page_links(html))
+    return PageFacts(indexed(html), page_links(html), searchable(html))
 
 
 def _stored(

@@ -33,8 +33,10 @@ from .diagnostics import Diagnostic, Diagnostics
 from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
+from .output import PageFlags
 from .pagefind_bundle import UnknownFormat, stable_bundle
 from .search_cache import StoredBundles
+from .write import Written
 
 FILTERS = ("municipality", "type", "year")
 """The filters every index has, in the order the search page shows them."""
@@ -125,6 +127,11 @@ def filter_options(site: Site, t: Strings) -> dict[str, list[str]]:
     }
 
 
+def searchable(html: bytes) -> bool:
+    """Whether a page asks to be in the search index (its <main> has data-pagefind-body)."""
+    return _MARKER in html
+
+
 def pagefind_executable() -> Path | None:
     """The Pagefind binary shipped by the pagefind_bin package (a dependency), if installed."""
     try:
@@ -136,7 +143,12 @@ def pagefind_executable() -> Path | None:
 
 
 def search_index(
-    files: Mapping[str, bytes], diagnostics: Diagnostics, jobs: int = 1, stored: StoredBundles | None = None
+    files: Mapping[str, bytes],
+    diagnostics: Diagnostics,
+    jobs: int = 1,
+    stored: StoredBundles | None = None,
+    flags: Mapping[str, PageFlags] | None = None,
+    written: Mapping[str, Written] | None = None,
 ) -> dict[str, bytes]:
     """Pagefind's index of the pages that ask for it, as output files under pagefind/.
 
@@ -147,6 +159,9 @@ def search_index(
     merges in (Pagefind's mergeIndex), as PARTS_FILE lists them by language. Up to `jobs` parts are
     indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_waves`).
     A part whose pages are those of a bundle in `stored` (an earlier build's) is not indexed again.
+
+    A page in `flags` (see output.PageFlags) that is not searchable is not read; one that is and whose
+    file's record is in `written` is known by the record's digest, and read only if its part is indexed.
     """
     executable = pagefind_executable()
     if executable is None:
@@ -160,7 +175,7 @@ def search_index(
     languages: dict[str, object] = {}
     entry: dict[str, Any] = {}
     parts: list[dict[str, bytes]] = []
-    runs = _runs(files, _identity(executable))
+    runs = _runs(files, _identity(executable), flags or {}, written or {})
     found = [stored.get(run.key) for run in runs]
     todo = [run for run, bundle in zip(runs, found, strict=True) if bundle is None]
     with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
@@ -246,7 +261,9 @@ def _identity(executable: Path) -> str:
     return f"{executable}:{found.st_size}:{found.st_mtime_ns}"
 
 
-def _runs(files: Mapping[str, bytes], pagefind: str) -> list[_Run]:
+def _runs(
+    files: Mapping[str, bytes], pagefind: str, flags: Mapping[str, PageFlags], written: Mapping[str, Written]
+) -> list[_Run]:
     """The pages that ask to be indexed, in parts of about PAGES_PER_PART pages of one top folder (a
     language's folder), by top folder and part number.
 
@@ -257,10 +274,19 @@ def _runs(files: Mapping[str, bytes], pagefind: str) -> list[_Run]:
     """
     pages: dict[str, dict[str, bytes]] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
-        content = files[path]
-        if _MARKER in content:
-            top = path.split("/", 1)[0] if "/" in path else ""
-            pages.setdefault(top, {})[path] = hashlib.blake2b(content, digest_size=16).digest()
+        known = flags.get(path)
+        if known is not None and not known.searchable:
+            continue
+        record = written.get(path) if known is not None else None
+        if record is not None:
+            digest = bytes.fromhex(record.digest)  # write.digest of the page's bytes
+        else:
+            content = files[path]
+            if not searchable(content):
+                continue
+            digest = hashlib.blake2b(content, digest_size=16).digest()
+        top = path.split("/", 1)[0] if "/" in path else ""
+        pages.setdefault(top, {})[path] = digest
     runs: list[_Run] = []
     for top, digests in sorted(pages.items()):
         count = -(-len(digests) // PAGES_PER_PART)

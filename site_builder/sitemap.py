@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import urls
 from .graph import Site
-from .output import PageFacts
+from .output import PageFlags
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -38,17 +38,17 @@ def site_map_files(
     site: Site,
     files: Mapping[str, bytes],
     page_sources: Mapping[str, tuple[str, str]],
-    facts: Mapping[str, PageFacts] | None = None,
+    flags: Mapping[str, PageFlags] | None = None,
 ) -> dict[str, bytes]:
     """sitemap.xml and robots.txt for the rendered pages.
 
     Every page under a language folder is listed, except those that ask search engines not to index them
     (the root's language redirect and 404.html lie outside the language folders). A page made from a
-    content file carries the day that file last changed. A page in `facts` is not read.
+    content file carries the day that file last changed. A page in `flags` is not read.
     """
     settings = site.config.settings
     languages = settings.languages
-    known = facts or {}
+    known = flags or {}
     pages: list[SitemapPage] = []
     for path in files:
         lang, _, rest = path.partition("/")

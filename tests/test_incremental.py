@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
+from site_builder import search
 from site_builder.build import BuildResult, build
 from site_builder.cache import BuildCache
 from site_builder.cli import BUILD_OPTIONS
-from site_builder.incremental import DocumentState, PageRecord, Plan, SiteState, plan
+from site_builder.incremental import DocumentState, OutputFolder, PageRecord, Plan, SiteState, plan
 from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
 
@@ -83,6 +84,34 @@ def test_a_body_edit_renders_only_that_documents_pages(built: tuple[Path, Path],
     # The decisions' data page shows the changed file's size; the strategies' data page is kept as it is.
     assert "nb/data/decisions/index.html" in result.made and "nb/data/strategies/index.html" not in result.made
     assert "En ny setning om saka." in (out / next(iter(made_pages))).read_text(encoding="utf-8")
+
+
+def test_a_rebuild_reads_back_only_the_kept_pages_that_the_search_index_indexes_again(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sitemap and the search index know a kept page from the build state and the output's records: on a
+    # large site, reading every kept page back took longer than rendering the edited document's pages.
+    root, out = _copy(built, tmp_path)
+    config = root / "site.yaml"
+    monkeypatch.setattr(search, "PAGES_PER_PART", 10)
+    build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))  # the index stored in parts of 10
+    path = _decision(root)
+    path.write_text(path.read_text(encoding="utf-8") + "\nEn ny setning om saka.\n", encoding="utf-8")
+    read: list[str] = []
+    read_page = OutputFolder.__getitem__
+    monkeypatch.setattr(OutputFolder, "__getitem__", lambda folder, page: read.append(page) or read_page(folder, page))
+    indexed_again: set[str] = set()
+    parts_of = search._parts
+    monkeypatch.setattr(
+        search, "_parts", lambda files, runs, folder: indexed_again.update(p for r in runs for p in r.paths)
+        or parts_of(files, runs, folder),
+    )  # fmt: skip
+    build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))
+    searchable = {p for p in _tree(out) if p.endswith(".html") and b"data-pagefind-body" in (out / p).read_bytes()}
+    edited = {p for p in searchable if f"/{path.stem}/" in p}
+    assert len(edited) == 3 and edited <= indexed_again  # its page in nb, sv and en
+    assert 0 < len(indexed_again) < len(searchable) / 2
+    assert set(read) <= indexed_again  # no page read for the sitemap, none to tell whether a part changed
 
 
 def test_a_title_edit_renders_the_listings_and_related_pages(built: tuple[Path, Path], tmp_path: Path) -> None:
