@@ -8,8 +8,7 @@ they link to. Pagefind splits the index by each page's <html lang>, so every
 UI language has its own index and stemming.
 
 The index is made by the Pagefind binary that the `pagefind_bin` package
-ships, run on the rendered pages (or temporary copies of them, see `_parts`);
-nothing is fetched. A part whose pages have not changed since the last build is
+ships, run on copies of the rendered pages (see `_bundle`); nothing is fetched. A part whose pages have not changed since the last build is
 taken from that build's bundle (search_cache.py).
 """
 
@@ -46,7 +45,6 @@ Filters = list[tuple[str, str]]
 _MARKER = b"data-pagefind-body"
 _INLINE_SVG = re.compile(rb"<svg\b.*?</svg>", re.DOTALL)
 _ENTRY = "pagefind-entry.json"
-_CONFIG = "pagefind.json"
 # Pagefind's ready-made interfaces inject their own styles; the search page uses pagefind.js with its own
 # markup instead, so these are not published.
 UNPUBLISHED = frozenset(
@@ -69,8 +67,9 @@ PAGES_INDEXED_AT_ONCE = 3_000
 """The most pages of the runs side by side (about 0.5 GB): the two parts of a site a little over
 PAGES_PER_PART pages, not two full parts of a large site, where `serve` has the least memory to spare."""
 MEMORY_FOLDER = Path("/dev/shm")
-"""Linux's folder in memory (tmpfs), where Pagefind writes each part's bundle: thousands of small files,
-which take a disk's journal about a second per 2,000 pages, and which are read back and removed at once."""
+"""Linux's folder in memory (tmpfs), where Pagefind reads the copies of each part's pages and writes its
+bundle (see `_bundle`): thousands of small files, which take a disk's journal about a second per 1,000
+(the 3,300 copies of a part at 2,000 documents: 3.9 s on disk, 0.12 s in memory), read and removed at once."""
 PARTS_FILE = "parts.json"
 """Lists, by language, the folders (under pagefind/) of the bundles that the search page merges in."""
 
@@ -178,8 +177,7 @@ def search_index(
     runs = _runs(files, _identity(executable), flags or {}, written or {})
     found = [stored.get(run.key) for run in runs]
     todo = [run for run, bundle in zip(runs, found, strict=True) if bundle is None]
-    with tempfile.TemporaryDirectory(prefix="site-builder-search-") as folder:
-        indexed = _bundles(executable, _parts(files, todo, Path(folder)), jobs, diagnostics)
+    indexed = _bundles(executable, files, todo, jobs, diagnostics)
     if indexed is None:
         return {}
     for run, bundle in zip(todo, indexed, strict=True):
@@ -241,24 +239,19 @@ class _Run:
     """Names the pages and their bytes, and the Pagefind that indexes them: the same key, the same bundle."""
 
 
-@dataclass(frozen=True)
-class _Part:
-    """The pages of one Pagefind run, where Pagefind reads them."""
-
-    site: Path
-    """The folder Pagefind reads."""
-    pages: int
-    glob: str | None = None
-    """Its pages to read, if not all."""
+_COPIES = "copies 2"
+"""Names the way `_bundle` gives Pagefind the pages, which decides the order Pagefind numbers them in: a
+bundle of pages given another way (before: in place, or copied on disk) is not this one's."""
 
 
 def _identity(executable: Path) -> str:
-    """What names this Pagefind in a run's key: a bundle made by another binary is not this one's."""
+    """What names this Pagefind and the way it reads the pages in a run's key: a bundle made by another
+    binary, or of pages given another way, is not this one's."""
     try:
         found = executable.stat()
     except OSError:
-        return str(executable)
-    return f"{executable}:{found.st_size}:{found.st_mtime_ns}"
+        return f"{executable}:{_COPIES}"
+    return f"{executable}:{found.st_size}:{found.st_mtime_ns}:{_COPIES}"
 
 
 def _runs(
@@ -306,75 +299,25 @@ def _part_of(path: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
-def _parts(files: Mapping[str, bytes], runs: list[_Run], folder: Path) -> list[_Part]:
-    """Where Pagefind reads each run's pages.
-
-    Where a top folder's pages are all files of one folder on disk already (the pages a clean build
-    wrote), Pagefind reads each part there, named one by one in its glob: creating thousands of copies
-    takes this machine seconds, more than Pagefind's reading the pages' inline charts. Otherwise each
-    part is a folder of copies under `folder`, without the inline charts (Pagefind indexes no text of
-    inline SVG, and reads half as much).
-    """
-    on_disk: dict[str, Path | None] = {}
-    parts: list[_Part] = []
-    for run in runs:
-        if run.top not in on_disk:
-            tops = [path for other in runs if other.top == run.top for path in other.paths]
-            on_disk[run.top] = _folder_holding(files, tops) if run.top else None
-        site = on_disk[run.top]
-        if site is not None:
-            parts.append(_Part(site, len(run.paths), _glob_of(run.top, run.paths)))
-            continue
-        part = _Part(folder / f"site-{run.top}-{run.number}", len(run.paths))
-        for path in run.paths:
-            target = part.site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
-        parts.append(part)
-    return parts
-
-
-_GLOB_SPECIAL = re.compile(r"([\\?*$:<>()\[\]{},])")
-"""The characters that Pagefind's globs (the wax crate's) take as syntax unless escaped."""
-
-
-def _glob_of(top: str, paths: list[str]) -> str:
-    """A glob that matches exactly `paths`, all in the folder `top`: `top/{a/index.html,b/index.html}`.
-
-    Its literal start lets Pagefind walk only that folder."""
-    names = ",".join(_escaped(path[len(top) + 1 :]) for path in paths)
-    return f"{_escaped(top)}/{{{names}}}"
-
-
-def _escaped(text: str) -> str:
-    return _GLOB_SPECIAL.sub(r"\\\1", text)
-
-
-def _folder_holding(files: Mapping[str, bytes], paths: list[str]) -> Path | None:
-    """The folder on disk whose files at these `paths` hold those pages of `files`, if there is one."""
-    stored = getattr(files, "stored", None)
-    if stored is None:
-        return None
-    first = stored(paths[0])
-    if not isinstance(first, Path) or not first.as_posix().endswith(f"/{paths[0]}"):
-        return None
-    folder = first.as_posix()[: -len(paths[0]) - 1]
-    if any(str(stored(path)) != f"{folder}/{path}" for path in paths):
-        return None
-    return Path(folder)
+def _copy(files: Mapping[str, bytes], paths: Iterable[str], folder: Path) -> None:
+    """The pages at `paths` as files below `folder`, in that order, without their inline charts."""
+    for path in paths:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_INLINE_SVG.sub(b"", files[path]))
 
 
 def _bundles(
-    executable: Path, parts: list[_Part], jobs: int, diagnostics: Diagnostics
+    executable: Path, files: Mapping[str, bytes], runs: list[_Run], jobs: int, diagnostics: Diagnostics
 ) -> list[dict[str, bytes]] | None:
-    """Each part's bundle, in the order of `parts`; None if Pagefind failed on one."""
+    """Each run's bundle, in the order of `runs`; None if Pagefind failed on one."""
     bundles: list[dict[str, bytes]] = []
-    for wave in _waves(parts, jobs):
+    for wave in _waves(runs, jobs):
         if len(wave) == 1:
-            results = [_bundle(executable, wave[0])]
-        else:  # each run is a process of its own; the threads only wait for them
+            results = [_bundle(executable, files, wave[0])]
+        else:  # each run is a process of its own; the threads mostly wait for them
             with ThreadPoolExecutor(len(wave)) as pool:
-                results = list(pool.map(partial(_bundle, executable), wave))
+                results = list(pool.map(partial(_bundle, executable, files), wave))
         for bundle, problems in results:
             diagnostics.items.extend(problems)
             if bundle is None:
@@ -383,23 +326,46 @@ def _bundles(
     return bundles
 
 
-def _waves(parts: list[_Part], jobs: int) -> list[list[_Part]]:
-    """The parts in runs side by side: at most `jobs` together, of at most PAGES_INDEXED_AT_ONCE pages
-    (the parts of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
-    waves: list[list[_Part]] = []
-    for part in parts:
+def _waves(runs: list[_Run], jobs: int) -> list[list[_Run]]:
+    """The runs side by side: at most `jobs` together, of at most PAGES_INDEXED_AT_ONCE pages (the parts
+    of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
+    waves: list[list[_Run]] = []
+    for run in runs:
         last = waves[-1] if waves else []
-        if waves and len(last) < jobs and sum(p.pages for p in last) + part.pages <= PAGES_INDEXED_AT_ONCE:
-            last.append(part)
+        if waves and len(last) < jobs and sum(len(r.paths) for r in last) + len(run.paths) <= PAGES_INDEXED_AT_ONCE:
+            last.append(run)
         else:
-            waves.append([part])
+            waves.append([run])
     return waves
 
 
-def _bundle(executable: Path, part: _Part) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+def _bundle(
+    executable: Path, files: Mapping[str, bytes], run: _Run
+) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+    """The bundle Pagefind makes of copies of the run's pages, which it reads from a folder of their own.
+
+    Pagefind numbers the pages in the order the folder lists them, which depends on the file system and on
+    the order the files were made in: copies made one after the other, in the run's order, into a new
+    folder, give the same bundle however many workers wrote the pages and wherever they are (in place, the
+    pages of a build into a folder in memory gave another index on every build). The copies are made
+    while the run is indexed and leave the inline charts out: Pagefind indexes no text of inline SVG, and
+    reads half as much.
+    """
     found = Diagnostics()
-    with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=_memory_folder()) as out:
-        return _pagefind(executable, part, Path(out) / "pagefind", found), found.items
+    problem: OSError | None = None
+    # In memory if it has room for the copies and the bundle, else on disk.
+    for folder in dict.fromkeys([_memory_folder(), None]):
+        try:
+            with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=folder) as work:
+                site = Path(work) / "site"
+                _copy(files, run.paths, site)
+                return _pagefind(executable, site, Path(work) / "pagefind", found), found.items
+        except OSError as exc:
+            problem = exc
+    found.error(
+        str(executable), 1, 1, f"cannot make the search index: {problem}", "free some space in the temporary folders"
+    )
+    return None, found.items
 
 
 def _memory_folder() -> str | None:
@@ -407,14 +373,11 @@ def _memory_folder() -> str | None:
     return str(MEMORY_FOLDER) if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
 
 
-def _pagefind(executable: Path, part: _Part, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
-    """The files Pagefind makes of the pages of `part`; None if it failed."""
-    command = [str(executable), "--site", str(part.site), "--output-path", str(out_dir), "--quiet"]
+def _pagefind(executable: Path, site: Path, out_dir: Path, diagnostics: Diagnostics) -> dict[str, bytes] | None:
+    """The files Pagefind makes of the pages in `site`; None if it failed."""
+    command = [str(executable), "--site", str(site), "--output-path", str(out_dir), "--quiet"]
     # Pagefind reads a configuration file from its working folder: an empty one of ours, not the editor's.
-    # The glob goes there, as a part's names can be longer than one command-line argument may be.
     work = out_dir.parent
-    if part.glob is not None:
-        (work / _CONFIG).write_text(json.dumps({"glob": part.glob}), encoding="utf-8")
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False, cwd=work)
     except (OSError, subprocess.TimeoutExpired) as exc:

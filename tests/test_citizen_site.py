@@ -7,8 +7,11 @@ import datetime as dt
 import json
 import posixpath
 import re
+import shutil
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -293,13 +296,18 @@ def test_search_index_made_a_language_at_a_time_without_charts_is_the_index_of_o
     # inline charts; a single run over every page as published must give the same bundle.
     executable = pagefind_executable()
     assert executable is not None
-    for path, content in shipped_build.files.items():
-        if path.endswith(".html") and b"data-pagefind-body" in content:
-            (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / "site" / path).write_bytes(content)
-    out = tmp_path / "out"
-    subprocess.run([str(executable), "--site", str(tmp_path / "site"), "--output-path", str(out)], check=True)
-    made = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # Pagefind numbers the pages in the order their folder lists them: the build's, where it copies them.
+    work = Path(tempfile.mkdtemp(dir=search._memory_folder()))
+    try:
+        for path, content in sorted(shipped_build.files.items()):
+            if path.endswith(".html") and b"data-pagefind-body" in content:
+                (work / "site" / path).parent.mkdir(parents=True, exist_ok=True)
+                (work / "site" / path).write_bytes(content)
+        out = work / "out"
+        subprocess.run([str(executable), "--site", str(work / "site"), "--output-path", str(out)], check=True)
+        made = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    finally:
+        shutil.rmtree(work)
     one_run = {f"pagefind/{path}": content for path, content in stable_bundle(made).items()}
     bundle = {p: c for p, c in shipped_build.files.items() if p.startswith("pagefind/")}
     # A site this small is indexed in one part per language, so nothing is left to merge in.
@@ -308,40 +316,36 @@ def test_search_index_made_a_language_at_a_time_without_charts_is_the_index_of_o
     assert set(one_run) - set(bundle) == {f"pagefind/{name}" for name in UNPUBLISHED}
 
 
-def test_search_index_reads_the_pages_where_the_build_wrote_them_and_no_others(shipped_build, tmp_path, monkeypatch):
-    # Creating thousands of copies costs more than indexing, so Pagefind reads the pages a build wrote. Each
-    # run names its pages one by one: a page the site has not (one that serve left behind) is not found.
-    site = tmp_path / "site"
-    spool_files(site, shipped_build.files)
-    on_disk = OutputFiles.taking(dict.fromkeys(shipped_build.files, InFolder(site)))
-    read_from: dict[str, list[str | None]] = {}
-    real_pagefind = search._pagefind
-
-    def recording(executable, part, out_dir, diagnostics):  # type: ignore[no-untyped-def]
-        read_from.setdefault(str(part.site), []).append(part.glob)
-        return real_pagefind(executable, part, out_dir, diagnostics)
-
-    monkeypatch.setattr(search, "_pagefind", recording)
-    copied = search_index(shipped_build.files, Diagnostics())
-    assert str(site) not in read_from
-    assert search_index(on_disk, Diagnostics()) == copied
-    assert sorted(str(glob).split("/")[0] for glob in read_from[str(site)]) == sorted(LANGUAGES)
-
-    stale = site / "nb" / "decisions" / "gammel-sak" / "index.html"
-    stale.parent.mkdir(parents=True)
-    stale.write_bytes(shipped_build.files[f"nb/decisions/{TROMSO_DECISION}/index.html"].replace(b"<h1", b"<h1 id=x"))
-    read_from.clear()
-    assert search_index(on_disk, Diagnostics()) == copied
-    assert len(read_from[str(site)]) == len(LANGUAGES)
-
-    # A large site's parts too: each run names the pages of its part.
-    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
-    read_from.clear()
-    assert search_index(on_disk, Diagnostics()) == search_index(shipped_build.files, Diagnostics())
-    assert len(read_from[str(site)]) > len(LANGUAGES)
+def test_search_index_is_the_same_wherever_and_in_whatever_order_the_pages_were_written(
+    shipped_build, tmp_path, monkeypatch
+):
+    # Pagefind numbers pages in the order their folder lists them, which on some file systems (a folder in
+    # memory, btrfs) is the order the files were made in, and the build's workers write pages in no fixed
+    # order: the index is made of copies made in a fixed order, the same for pages on disk and in memory.
+    memory = Path(tempfile.mkdtemp(dir="/dev/shm" if Path("/dev/shm").is_dir() else tmp_path))
+    try:
+        pages = sorted(shipped_build.files)
+        folders = {memory / "reversed": pages[::-1], tmp_path / "sorted": pages}
+        written = []
+        for folder, order in folders.items():
+            for path in order:
+                (folder / path).parent.mkdir(parents=True, exist_ok=True)
+                (folder / path).write_bytes(shipped_build.files[path])
+            written.append(OutputFiles.taking(dict.fromkeys(shipped_build.files, InFolder(folder))))
+        # A page in the folder that the site has not (one that serve left behind) is not indexed.
+        stale = memory / "reversed" / "nb" / "decisions" / "gammel-sak" / "index.html"
+        stale.parent.mkdir(parents=True)
+        stale.write_bytes(shipped_build.files[f"nb/decisions/{TROMSO_DECISION}/index.html"].replace(b"<h1", b"<h1 x"))
+        in_memory = search_index(shipped_build.files, Diagnostics())
+        assert [search_index(files, Diagnostics()) for files in written] == [in_memory, in_memory]
+        monkeypatch.setattr(search, "PAGES_PER_PART", 20)  # a large site's parts too
+        in_parts = search_index(shipped_build.files, Diagnostics())
+        assert [search_index(files, Diagnostics()) for files in written] == [in_parts, in_parts]
+    finally:
+        shutil.rmtree(memory)
 
 
-def test_search_index_finds_pages_in_place_whose_paths_look_like_glob_syntax(tmp_path):
+def test_search_index_finds_pages_whose_paths_look_like_glob_syntax(tmp_path):
     page = b'<!DOCTYPE html><html lang="nb"><head><title>Sak</title></head><body><main data-pagefind-body>'
     files = {path: page + f"<h1>Sak {n}</h1><p>Kommunestyret vedtok planen.</p></main></body></html>".encode()
              for n, path in enumerate(["nb/a,b/index.html", "nb/{c}[d]*?/index.html", "nb/e/index.html"])}  # fmt: skip
@@ -459,9 +463,9 @@ def test_search_index_indexes_again_only_the_parts_whose_pages_changed(shipped_b
     runs: list[int] = []
     real_pagefind = search._pagefind
 
-    def counting(executable, part, out_dir, diagnostics):  # type: ignore[no-untyped-def]
-        runs.append(part.pages)
-        return real_pagefind(executable, part, out_dir, diagnostics)
+    def counting(executable, site, out_dir, diagnostics):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        return real_pagefind(executable, site, out_dir, diagnostics)
 
     monkeypatch.setattr(search, "_pagefind", counting)
     folder = tmp_path / ".site-builder-cache" / "search"

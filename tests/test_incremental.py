@@ -101,10 +101,11 @@ def test_a_rebuild_reads_back_only_the_kept_pages_that_the_search_index_indexes_
     read_page = OutputFolder.__getitem__
     monkeypatch.setattr(OutputFolder, "__getitem__", lambda folder, page: read.append(page) or read_page(folder, page))
     indexed_again: set[str] = set()
-    parts_of = search._parts
+    bundles_of = search._bundles
     monkeypatch.setattr(
-        search, "_parts", lambda files, runs, folder: indexed_again.update(p for r in runs for p in r.paths)
-        or parts_of(files, runs, folder),
+        search, "_bundles", lambda executable, files, runs, jobs, diagnostics: indexed_again.update(
+            path for run in runs for path in run.paths
+        ) or bundles_of(executable, files, runs, jobs, diagnostics),
     )  # fmt: skip
     build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))
     searchable = {p for p in _tree(out) if p.endswith(".html") and b"data-pagefind-body" in (out / p).read_bytes()}
