@@ -144,7 +144,10 @@ class DevServer:
                 # One map of every file, not a rebuild's files in front of the last one's, and so on.
                 files = OutputFiles.taking(stored_items(result.files))
                 self.files = _served(self.files.maps[0], files)
-                self.previous = Previous(result.state, files, result.unowned)
+                # The record of each file written, a copy for each build: the search index of an older
+                # build may still be made from it while this one is served.
+                kept = self.previous.written if self.previous is not None and result.made is not None else {}
+                self.previous = Previous(result.state, files, result.unowned, {**kept, **result.spooled})
                 self.last = result
                 self.errors = []
             else:
@@ -260,7 +263,8 @@ class _SearchIndexer:
         self.reading = previous.files
         try:
             stored = StoredBundles(self.server.config_path.resolve().parent / SEARCH_CACHE)
-            index = search_index(previous.files, diagnostics, stored=stored)
+            index = search_index(previous.files, diagnostics, stored=stored, flags=previous.state.flags,
+                                 written=previous.written)  # fmt: skip
         except Exception as exc:  # the server must go on serving pages
             if not self.stopping.is_set():
                 self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")

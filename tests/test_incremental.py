@@ -280,3 +280,20 @@ def test_serve_keeps_the_search_index_on_disk_and_only_the_last_one(built: tuple
     finally:
         server.stop()
     assert not server.spool.exists()
+
+
+def test_serves_after_an_edit_the_search_index_a_clean_build_makes(built: tuple[Path, Path], tmp_path: Path) -> None:
+    # After an edit, serve indexes again only the parts whose pages changed, knowing the others by the build
+    # state and the records of the files it wrote: its index must be the one a clean build makes.
+    root, _ = _copy(built, tmp_path)
+    server = DevServer(root / "site.yaml", lambda text: None)
+    try:
+        assert server.rebuild() and server.wait_for_search_index(120)
+        path = _decision(root)
+        path.write_text(path.read_text(encoding="utf-8") + "\nSkjærgårdsplanen vart vedteken.\n", encoding="utf-8")
+        assert server.rebuild([path]) and server.wait_for_search_index(120)
+        served = {p: server.files[p] for p in server.files if p.startswith("pagefind/")}
+    finally:
+        server.stop()
+    clean = build(root / "site.yaml", tmp_path / "clean", jobs=1)
+    assert served == {p: c for p, c in clean.files.items() if p.startswith("pagefind/")}
