@@ -8,8 +8,9 @@ they link to. Pagefind splits the index by each page's <html lang>, so every
 UI language has its own index and stemming.
 
 The index is made by the Pagefind binary that the `pagefind_bin` package
-ships, run on copies of the rendered pages (see `_bundle`); nothing is fetched. A part whose pages have not changed since the last build is
-taken from that build's bundle (search_cache.py).
+ships, run on copies of the rendered pages (see `_bundle`); nothing is
+fetched. A part whose pages have not changed since the last build is taken
+from that build's bundle (search_cache.py).
 """
 
 from __future__ import annotations
