@@ -26,7 +26,7 @@ from typing import Any
 
 from .graph import Site
 from .model import ContentDocument
-from .output import PageFlags, Stored, paths, relocated, stored_items
+from .output import PageFlags, Stored, page_flags, paths, relocated, stored_items
 
 CODE = Path(__file__).parent
 THEME_PARTS = ("templates", "strings", "assets", "fonts")
@@ -88,7 +88,7 @@ class SiteState:
                 str(k): PageRecord(None if v[0] is None else str(v[0]), tuple(map(str, v[1])), str(v[2]))
                 for k, v in data["pages"].items()
             }
-            flags = {str(k): PageFlags(bool(v[0]), bool(v[1])) for k, v in data["flags"].items()}
+            flags = {str(k): page_flags(v[0], v[1]) for k, v in data["flags"].items()}
             return cls(str(data["key"]), documents, pages, flags)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None

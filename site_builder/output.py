@@ -27,7 +27,7 @@ class PageFacts(NamedTuple):
 
     @property
     def flags(self) -> PageFlags:
-        return PageFlags(self.indexed, self.searchable)
+        return page_flags(self.indexed, self.searchable)
 
 
 class PageFlags(NamedTuple):
@@ -36,6 +36,16 @@ class PageFlags(NamedTuple):
 
     indexed: bool
     searchable: bool
+
+
+_PAGE_FLAGS = {
+    (indexed, searchable): PageFlags(indexed, searchable) for indexed in (False, True) for searchable in (False, True)
+}
+
+
+def page_flags(indexed: bool, searchable: bool) -> PageFlags:
+    """The one PageFlags of these values: a large site has a few hundred thousand pages, and four kinds."""
+    return _PAGE_FLAGS[bool(indexed), bool(searchable)]
 
 
 @dataclass(frozen=True, slots=True)
