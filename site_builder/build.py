@@ -34,7 +34,7 @@ from .load import RawDocument, RawRegistry, load_content, load_registries, read_
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
-from .output import paths, relocated
+from .output import PageFlags, paths, relocated
 from .parallel import refuse_in_a_starting_process
 from .schemas import made_ahead
 from .series import load_series
@@ -238,7 +238,8 @@ def render_checked(
         pages = MergedFiles(previous.files, dropped, rendered.files)
         state.pages = merged_pages(previous.state, kept, rendered.pages)
         state.flags = merged_flags(previous.state, kept, state.flags)
-        written = {**previous.written, **rendered.spooled}  # a kept file's record is the last build's
+        if search:  # for the index, a kept file's record is the last build's
+            written = {**previous.written, **rendered.spooled}
     remade = derived is None or search
     # The sitemap needs every page's source; the link check only the new pages'.
     page_sources = {
@@ -248,7 +249,9 @@ def render_checked(
     }
     progress("making the feeds, the sitemap and the search index")
     if remade:
-        derived = _derived_files(site, theme.strings, pages, page_sources, state, written, diagnostics, search, jobs)
+        derived = _derived_files(
+            site, theme.strings, pages, page_sources, state.flags, written, diagnostics, search, jobs
+        )
     if derived is None:
         return None
     files: Mapping[str, bytes]
@@ -276,23 +279,23 @@ def _derived_files(
     strings: dict[str, Strings],
     files: Mapping[str, bytes],
     page_sources: Mapping[str, tuple[str, str]],
-    state: SiteState,
+    flags: Mapping[str, PageFlags],
     written: Mapping[str, Written],
     diagnostics: Diagnostics,
     search: bool,
     jobs: int,
 ) -> dict[str, bytes] | None:
     """The Atom feeds, sitemap.xml, robots.txt and (if asked) the Pagefind index of the rendered files.
-    The pages that `state` flags (and, for the index, whose records are `written`) are not read."""
+    The pages in `flags` (and, for the index, whose records are `written`) are not read."""
     from .feeds import feed_files
     from .search import search_index
     from .search_cache import SEARCH_CACHE, StoredBundles
     from .sitemap import site_map_files
 
-    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, state.flags)}
+    derived = {**feed_files(site, strings), **site_map_files(site, files, page_sources, flags)}
     if search:
         stored = StoredBundles(site.config.root / SEARCH_CACHE)
-        derived.update(search_index(files, diagnostics, jobs, stored, state.flags, written))
+        derived.update(search_index(files, diagnostics, jobs, stored, flags, written))
     for path in sorted(set(derived) & set(files)):
         diagnostics.error(path, 1, 1, f"two files would be written to {path}", "rename the document or folder")
     return None if diagnostics.has_errors() else derived

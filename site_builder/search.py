@@ -36,7 +36,7 @@ from .model import ContentDocument
 from .output import PageFlags
 from .pagefind_bundle import UnknownFormat, stable_bundle
 from .search_cache import StoredBundles
-from .write import Written
+from .write import Written, digest
 
 FILTERS = ("municipality", "type", "year")
 """The filters every index has, in the order the search page shows them."""
@@ -266,21 +266,21 @@ def _runs(
     page added or removed changes only its own part, not every part after it, as long as the number of
     parts stays.
     """
-    pages: dict[str, dict[str, bytes]] = {}
+    pages: dict[str, dict[str, str]] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
         known = flags.get(path)
         if known is not None and not known.searchable:
             continue
         record = written.get(path) if known is not None else None
         if record is not None:
-            digest = bytes.fromhex(record.digest)  # write.digest of the page's bytes
+            page_digest = record.digest  # the file's write.digest, as of the bytes it holds
         else:
             content = files[path]
             if not searchable(content):
                 continue
-            digest = hashlib.blake2b(content, digest_size=16).digest()
+            page_digest = digest(content)
         top = path.split("/", 1)[0] if "/" in path else ""
-        pages.setdefault(top, {})[path] = digest
+        pages.setdefault(top, {})[path] = page_digest
     runs: list[_Run] = []
     for top, digests in sorted(pages.items()):
         count = -(-len(digests) // PAGES_PER_PART)
@@ -290,7 +290,7 @@ def _runs(
         for number, paths in enumerate(part for part in dealt if part):
             key = hashlib.sha256(pagefind.encode("utf-8"))
             for path in paths:
-                key.update(b"\0" + path.encode("utf-8") + b"\0" + digests[path])
+                key.update(f"\0{path}\0{digests[path]}".encode())
             runs.append(_Run(top, number, paths, key.hexdigest()))
     return runs
 
