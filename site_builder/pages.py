@@ -471,15 +471,15 @@ def site_pages(
     be False for none: a large site makes its pages in batches (see render.py).
     """
     base, crumbs = _shared(site, lang, t, renderer, integrity)
+    if others is not False:
+        wanted = _every_path if others is True else others.__contains__
+        # The other pages are few next to the documents' (one per section, registry entry, dataset), but
+        # a listing of every document is slow to render: first, so that no worker starts one at the end.
+        for context in _other_pages(site, lang, t, base, crumbs, open_data, listings, wanted):
+            yield partial(_made, context)
     for document in site.documents.values():
         if documents is None or document.id in documents:
             yield partial(_document_context, site, document, lang, base, crumbs, open_data)
-    if others is False:
-        return
-    wanted = _every_path if others is True else others.__contains__
-    # The other pages are few next to the documents' (one per section, registry entry, dataset).
-    for context in _other_pages(site, lang, t, base, crumbs, open_data, listings, wanted):
-        yield partial(_made, context)
 
 
 def other_page_paths(

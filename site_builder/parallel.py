@@ -72,10 +72,11 @@ def map_items(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
 def map_interleaved(make: Callable[[], Iterable[T]], work: Callable[[T], R], jobs: int, estimate: int) -> list[R]:
     """`[work(item) for item in make()]`, spread over up to `jobs` forked workers.
 
-    Each worker calls `make()` itself and does the work for every `jobs`-th item, so `make` must yield
-    the same items in the same order every time and be cheap next to `work` (e.g. a generator of page
-    contexts, whose rendering is the expensive part). `estimate` (about how many items there are)
-    decides whether forking is worth it. Interleaving spreads pages of every kind over every worker.
+    Each worker calls `make()` itself and does the work for the items it claims (see `_Claims`), so `make`
+    must yield the same items in the same order every time and be cheap next to `work` (e.g. a generator
+    of page contexts, whose rendering is the expensive part). `estimate` (about how many items there are)
+    decides whether forking is worth it, and how many items a worker claims at a time. Put the slowest
+    items first: a worker that draws one near the end ends after the others.
     """
     running = start_interleaved(make, work, jobs, estimate)
     try:
@@ -98,12 +99,13 @@ def start_interleaved(
     gc.freeze()
     running.frozen = True
     try:
-        for number in range(workers):
+        running.claims = _Claims(estimate, workers)
+        for _ in range(workers):
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
                 os.close(read_end)
-                _child(make, work, number, workers, write_end)
+                _child(make, work, running.claims, write_end)
             os.close(write_end)
             running.children.append(pid)
             reader = threading.Thread(target=_read_results, args=(read_end, running), daemon=True)
@@ -127,6 +129,7 @@ class Interleaved(Generic[R]):
         self.children: list[int] = []
         self.readers: list[threading.Thread] = []
         self.frozen = False
+        self.claims: _Claims | None = None
 
     def results(self) -> list[R]:
         """Every item's result, in the items' order, once the workers are done; raises WorkerFailed if one
@@ -164,23 +167,65 @@ class Interleaved(Generic[R]):
         if self.frozen:
             gc.unfreeze()
             self.frozen = False
+        if self.claims is not None:
+            self.claims.close()
+            self.claims = None
+
+
+class _Claims:
+    """The items the workers of one run have claimed, in the items' order: a count in a temporary file
+    that each worker, holding the file's lock, reads and moves on. A worker claims more when it is done
+    with its last, so one that drew quicker items does more of them (with a fixed share, one worker
+    could end a tenth of a second after the other). A lock of a process that dies is let go.
+
+    Claims shrink as the items run out, as in guided self-scheduling: few claims, and at the end single
+    items, so the workers end close together."""
+
+    def __init__(self, estimate: int, workers: int) -> None:
+        # Open while the workers run (they inherit it); closed by `close`, once they are done.
+        self._file = tempfile.TemporaryFile(prefix="site-builder-claims-")  # noqa: SIM115
+        self._file.write(bytes(8))
+        self._file.flush()
+        self._estimate = estimate
+        self._workers = workers
+
+    def claim(self) -> range:
+        """The next items (by index) for this worker."""
+        import fcntl  # not on Windows, where nothing is forked
+
+        descriptor = self._file.fileno()
+        fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        try:
+            first = int.from_bytes(os.pread(descriptor, 8, 0), "little")
+            size = max(1, (self._estimate - first) // (2 * self._workers))
+            os.pwrite(descriptor, (first + size).to_bytes(8, "little"), 0)
+        finally:
+            fcntl.lockf(descriptor, fcntl.LOCK_UN)
+        return range(first, first + size)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 _FAILED = -1
 _DONE = -2
 
 
-def _child(make: Callable[[], Iterable[T]], work: Callable[[T], R], number: int, workers: int, fd: int) -> None:
-    """Send (index, result) for this worker's share, then (_DONE, items seen) or (_FAILED, traceback)."""
+def _child(make: Callable[[], Iterable[T]], work: Callable[[T], R], claims: _Claims, fd: int) -> None:
+    """Send (index, result) for the items this worker claims, then (_DONE, items seen) or (_FAILED,
+    traceback)."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         out = os.fdopen(fd, "wb")
         try:
             seen = 0
+            claimed = claims.claim()
             for index, item in enumerate(make()):
                 seen = index + 1
-                if index % workers == number:
+                if index >= claimed.stop:
+                    claimed = claims.claim()
+                if index in claimed:
                     pickle.dump((index, work(item)), out, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump((_DONE, seen), out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0

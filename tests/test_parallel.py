@@ -35,6 +35,28 @@ def test_map_interleaved_keeps_the_order_of_the_items(fork_small_work: None) -> 
     assert parallel.map_interleaved(lambda: iter("abcde"), str.upper, 2, 5) == list("ABCDE")
 
 
+def test_a_slow_item_does_not_hold_up_the_items_after_it(fork_small_work: None) -> None:
+    """The worker that draws a slow item leaves the rest to the others, so the pages end together."""
+
+    def work(n: int) -> tuple[int, int]:
+        if n == 0:
+            time.sleep(0.5)
+        return n, os.getpid()
+
+    results = parallel.map_items(work, list(range(200)), 2)
+    assert [n for n, _ in results] == list(range(200))
+    slow_worker = results[0][1]
+    done_by_slow_worker = sum(1 for _, pid in results if pid == slow_worker)
+    assert done_by_slow_worker < 80, f"the worker of the slow item did {done_by_slow_worker} of 200"
+    assert {pid for _, pid in results} != {slow_worker}
+
+
+def test_map_interleaved_does_every_item_once_when_the_estimate_is_wrong(fork_small_work: None) -> None:
+    for estimate in (1, 7, 1000):
+        results = parallel.map_interleaved(lambda: iter(range(301)), lambda n: n * 3, 2, estimate)
+        assert results == [n * 3 for n in range(301)]
+
+
 def test_a_failing_worker_is_reported_with_its_traceback(fork_small_work: None) -> None:
     def work(n: int) -> int:
         if n == 7:
