@@ -29,8 +29,6 @@ import nh3
 from cmarkgfm import cmark
 from markupsafe import Markup
 
-from . import parallel
-
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -337,9 +335,10 @@ class MarkdownRenderer:
         return {key: str(html) for key, html in self._cache.items()}
 
     def _convert(self, text: str) -> Markup:
-        return Markup(self._html(text))
+        return Markup(self.html(text))
 
-    def _html(self, text: str) -> str:
+    def html(self, text: str) -> str:
+        """The sanitised HTML of one text."""
         text = _ended(text)
         html = cmark_html(text)
         if html is None:
@@ -350,32 +349,15 @@ class MarkdownRenderer:
             html = self._adjusted.render(text)
         return sanitise_html(html)
 
-    def ahead(self, texts: Iterable[str], jobs: int) -> _ConvertedAhead:
-        """A `with` block during which another process converts those of `texts` not yet converted (see
-        parallel.Ahead), if `jobs` allows a second process and they are worth one; at its end this renderer
-        has the ones finished, and converts the others itself when they are shown."""
+    def to_convert(self, texts: Iterable[str]) -> dict[bytes, str]:
+        """Those of `texts` not converted yet, by `text_key`: work another process may do ahead (`html`),
+        whose results this renderer then `adopt`s."""
         todo: dict[bytes, str] = {}
-        for text in texts if jobs > 1 else ():
+        for text in texts:
             key = text_key(text)
             if text and key not in self._cache and key not in self._stored:
                 todo[key] = text
-        if len(todo) < parallel.MIN_ITEMS_PER_JOB:
-            todo.clear()
-        return _ConvertedAhead(self, list(todo), parallel.Ahead(self._html, list(todo.values())))
-
-
-class _ConvertedAhead:
-    def __init__(self, renderer: MarkdownRenderer, keys: list[bytes], ahead: parallel.Ahead[str, str]) -> None:
-        self._renderer = renderer
-        self._keys = keys
-        self._ahead = ahead
-
-    def __enter__(self) -> None:
-        self._ahead.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._ahead.__exit__(None, None, None)
-        self._renderer.adopt({self._keys[index]: html for index, html in self._ahead.done.items()})
+        return todo
 
 
 def text_key(text: str) -> bytes:
