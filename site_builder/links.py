@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostics
+from .output import paths
 
 _LINK = re.compile(rb"""<(?:a|link)\b[^>]*?\bhref="([^"]*)"|<(?:img|script)\b[^>]*?\bsrc="([^"]*)\"""")
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -21,7 +22,7 @@ def check_links(
     diagnostics: Diagnostics,
     base_url: str = "/",
     pages: Collection[str] | None = None,
-    found: Mapping[str, Sequence[bytes]] | None = None,
+    found: Mapping[str, Sequence[Target]] | None = None,
 ) -> None:
     """Report links between pages that lead nowhere, at the source file of the page when known.
 
@@ -33,71 +34,87 @@ def check_links(
     content, so the diagnostic can name the line that holds the link. A root-relative link (as on the 404
     page) resolves below the path of `base_url`, where the site is published.
     """
-    base_path = urlsplit(base_url).path or "/"
+    base_path = base_path_of(base_url)
     known = found or {}
-    # Pages share most of their links (navigation, footer, assets): each link's text is taken apart once.
-    parsed: dict[bytes, _Link | None] = {}
+    present = paths(files)
     for page in files if pages is None else sorted(p for p in pages if p in files):
         if not page.endswith(".html"):
             continue
-        html: bytes | None = None
-        links = known.get(page)
-        if links is None:
-            html = files[page]
-            links = _links(html)
-        folder = posixpath.dirname(page)
-        for raw_bytes in links:
-            try:
-                link = parsed[raw_bytes]
-            except KeyError:
-                link = parsed[raw_bytes] = _parse(raw_bytes.decode(), base_path)
-            if link is None:
+        targets = known.get(page)
+        if targets is not None and all(_reached(target, files, present) for target in targets):
+            continue
+        # A page not rendered here, or one with a broken link: its links found again, to tell which.
+        html = files[page]
+        for link, target in _targets(html, page, base_path):
+            if _reached(target, files, present, html if target[0] == page else None):
                 continue
-            if link.within_page:
-                target = page
-            elif link.from_root is not None:
-                target = link.from_root
-            else:
-                # posixpath.join(folder, path), which a path unquoted to start with / replaces
-                target = posixpath.normpath(f"{folder}/{link.path}" if folder and link.path[0] != "/" else link.path)
-                if link.folder or target == ".":
-                    target = "index.html" if target == "." else f"{target}/index.html"
-            problem = None
-            if target.startswith("../") or target not in files:
+            if target[0] not in present:
                 problem = f"the page {page} links to '{link.raw}', which is not on the site"
-            elif link.fragment and target.endswith(".html"):
-                # Pages may be files on disk (see output.py): the page itself is read once at most.
-                if target == page:
-                    html = target_html = files[page] if html is None else html
-                else:
-                    target_html = files[target]
-                if not _has_anchor(target_html, link.anchor):
-                    problem = f"the page {page} links to '{link.raw}', but that page has no anchor '#{link.fragment}'"
-            if problem is None:
-                continue
+            else:
+                problem = f"the page {page} links to '{link.raw}', but that page has no anchor '#{link.fragment}'"
             where, text = page_sources.get(page, (page, ""))
             offset = text.find(link.fragment or link.raw) if text else -1
             line = text.count("\n", 0, offset) + 1 if offset >= 0 else 1
             diagnostics.error(where, line, 1, problem, "fix the link or the identifier it points to")
 
 
-def page_links(html: bytes) -> tuple[bytes, ...]:
-    """The links of a page that `check_links` must follow, in order: all but the links to other sites and
-    the links within the page whose anchor it has. Found where the page is rendered, so that the
-    whole-site check need not read the page again."""
-    kept: list[bytes] = []
+Target = tuple[str, bytes]
+"""Where a link leads: the output path (below the output folder; outside it if it starts with ../), and the
+anchor it names there (b"" for none)."""
+
+
+def base_path_of(base_url: str) -> str:
+    """The path of the address the site is published at, below which root-relative links resolve."""
+    return urlsplit(base_url).path or "/"
+
+
+def page_links(html: bytes, page: str, base_path: str) -> tuple[Target, ...]:
+    """Where the links of a page lead that `check_links` must follow, in order: all but the links to other
+    sites and the links within the page whose anchor it has. Found where the page is rendered, so that the
+    whole-site check need neither read the page again nor work out each link's target."""
+    return tuple(target for _, target in _targets(html, page, base_path) if not _within(target, page, html))
+
+
+def _within(target: Target, page: str, html: bytes) -> bool:
+    """A link within the page (to its top, or to an anchor it has)."""
+    path, anchor = target
+    return path == page and (not anchor or _has_anchor(html, anchor))
+
+
+def _targets(html: bytes, page: str, base_path: str) -> Iterator[tuple[_Link, Target]]:
+    """Each link of the page that leads within the site, and where."""
+    folder = posixpath.dirname(page)
     for raw in _links(html):
-        link = _parsed_anywhere(raw)
-        if link is None or (link.within_page and (not link.fragment or _has_anchor(html, link.anchor))):
+        link = _parsed(raw, base_path)
+        if link is None:
             continue
-        kept.append(raw)
-    return tuple(kept)
+        if link.within_page:
+            path = page
+        elif link.from_root is not None:
+            path = link.from_root
+        else:
+            # posixpath.join(folder, path), which a path unquoted to start with / replaces
+            path = posixpath.normpath(f"{folder}/{link.path}" if folder and link.path[0] != "/" else link.path)
+            if link.folder or path == ".":
+                path = "index.html" if path == "." else f"{path}/index.html"
+        yield link, (path, link.anchor if link.fragment else b"")
 
 
-@functools.lru_cache(maxsize=4096)
-def _parsed_anywhere(raw: bytes) -> _Link | None:
-    # Whether a link leads elsewhere or into the page does not depend on where the site is published.
-    return _parse(raw.decode(), "/")
+def _reached(target: Target, files: Mapping[str, bytes], present: Set[str], html: bytes | None = None) -> bool:
+    """Whether the file `target` names is on the site, with the anchor if it names one in a page.
+    (`html`: the target page, if already read; pages may be files on disk, see output.py.)"""
+    path, anchor = target
+    if path.startswith("../") or path not in present:
+        return False
+    if not anchor or not path.endswith(".html"):
+        return True
+    return _has_anchor(files[path] if html is None else html, anchor)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(raw: bytes, base_path: str) -> _Link | None:
+    # Pages share most of their links (navigation, footer, assets): each link's text is taken apart once.
+    return _parse(raw.decode(), base_path)
 
 
 def _links(html: bytes) -> list[bytes]:

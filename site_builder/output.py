@@ -20,8 +20,8 @@ class PageFacts(NamedTuple):
 
     indexed: bool
     """Search engines may index it (see sitemap.py)."""
-    links: tuple[bytes, ...]
-    """Its links that the whole-site check must follow (see links.page_links)."""
+    links: tuple[tuple[str, bytes], ...]
+    """Where its links lead that the whole-site check must follow (see links.page_links)."""
     searchable: bool
     """It asks to be in the search index (see search.py)."""
 

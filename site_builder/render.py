@@ -25,7 +25,7 @@ from .figures import Figure, chart_files, figure
 from .graph import Site
 from .i18n import Strings
 from .incremental import PageRecord, Plan
-from .links import page_links
+from .links import Target, base_path_of, page_links
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
@@ -121,7 +121,8 @@ def render_site(
             if stored[1] is not None:
                 spooled[path] = stored[1]
 
-    known_links: dict[bytes, bytes] = {}
+    known_links: dict[Target, Target] = {}
+    base_path = base_path_of(site.config.settings.base_url)
 
     def add_facts(path: str, found: PageFacts) -> None:
         # Most links are on many pages (menus, municipalities, related documents): one object each keeps
@@ -131,7 +132,7 @@ def render_site(
 
     def add_page(path: str, html: str) -> None:
         content = _tidy(html).encode("utf-8")
-        add_facts(path, page_facts(content))
+        add_facts(path, page_facts(content, path, base_path))
         add_made(path, content)
 
     records: dict[str, PageRecord] = {}
@@ -181,7 +182,7 @@ def render_site(
         )
         # Each document's own JSON is written by the worker that renders its page in the first language.
         data = _DocumentData(open_data) if lang == site.config.settings.languages[0] else None
-        render = partial(_page, theme, root, renderer, figures, previous_keys, spool, data)
+        render = partial(_page, theme, root, renderer, figures, previous_keys, spool, data, base_path)
         return _Prepared(partial(_first, embeds, pages_of_batch), render, batch.size + len(embeds), own_files)
 
     def collected(pages: list[_Page], own_files: dict[str, list[str]]) -> bool:
@@ -438,6 +439,7 @@ def _page(
     previous_keys: Mapping[str, str],
     spool: Path | None,
     data: _DocumentData | None,
+    base_path: str,
     make: PageMaker,
 ) -> _Page:
     # Made here, in the worker that renders the page, so each document's Markdown is converted by one
@@ -465,12 +467,14 @@ def _page(
     own = content if spool is None else None  # a spooled page's file is known to the parent by its path
     return _Page(
         context.path, own, document, found.items, markdown, key,
-        facts=page_facts(content), written=stored[1], data_written=data_written,
+        facts=page_facts(content, context.path, base_path), written=stored[1], data_written=data_written,
     )  # fmt: skip
 
 
-def page_facts(html: bytes) -> PageFacts:
-    return PageFacts(indexed(html), page_links(html), searchable(html))
+def page_facts(html: bytes, path: str, base_path: str) -> PageFacts:
+    """What the steps after rendering need to know of the page at `path` (see PageFacts); `base_path`: see
+    links.base_path_of."""
+    return PageFacts(indexed(html), page_links(html, path, base_path), searchable(html))
 
 
 def _stored(

@@ -125,13 +125,15 @@ def test_personal_data_is_found_in_any_script_and_case():
 def test_link_checker_reports_broken_links_and_anchors(make_project):
     text = MINIMAL_DECISION.replace(
         "Kommunen blir medlem.\n",
-        "Kommunen blir medlem.\n\nSe [den andre saken](../finnes-ikke/) og [punkt 3](#punkt-3).\n",
+        "Kommunen blir medlem.\n\nSe [den andre saken](../finnes-ikke/) og [punkt 3](#punkt-3).\n\n"
+        "Tilbake til [forsiden](../../#main), ikke til [noe](../../#ingenting).\n",
     )
     problems = diagnostics_of(make_project({DECISION: text}))
-    assert len(problems) == 6  # two broken links, in each of the three languages' pages
+    assert len(problems) == 9  # three broken links, in each of the three languages' pages
     assert problems[0].startswith(f"{DECISION}:11:1: error: the page ")
     assert any("links to '../finnes-ikke/', which is not on the site" in p for p in problems)
     assert any("has no anchor '#punkt-3'" in p for p in problems)
+    assert sum(f"{DECISION}:13:1: error:" in p and "has no anchor '#ingenting'" in p for p in problems) == 3
 
 
 def _free_port() -> int:
