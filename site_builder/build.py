@@ -5,14 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import parallel
 from .cache import BuildCache
 from .config import SiteConfig, load_config
-from .diagnostics import BuildFailed, Diagnostic, Diagnostics
+from .diagnostics import BuildFailed, Diagnostics
 from .document_checks import DocumentChecks, lint_document
 from .graph import Site, build_site
 from .history import last_changes
@@ -37,7 +35,7 @@ from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
 from .output import PageFlags, paths, relocated
-from .parallel import Ahead, refuse_in_a_starting_process
+from .parallel import refuse_in_a_starting_process
 from .schemas import made_ahead
 from .series import load_series
 from .write import OutputRefused, Written, staging_folder, write_site
@@ -115,13 +113,10 @@ def read_sources(config_path: Path, diagnostics: Diagnostics, checks: DocumentCh
     return Sources(config, raw_registries, raw_documents)
 
 
-def checked_site(
-    sources: Sources, diagnostics: Diagnostics, checks: DocumentChecks | None = None, linted: bool = False
-) -> Site | None:
-    """The second half of `load_site`: the sources linted, validated and resolved into the site. `linted`:
-    the caller lints the documents (see compile_site)."""
+def checked_site(sources: Sources, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Site | None:
+    """The second half of `load_site`: the sources linted, validated and resolved into the site."""
     config, raw_registries, raw_documents = sources.config, sources.registries, sources.documents
-    if checks is None and not linted:  # `checks` linted each file as it split it
+    if checks is None:  # `checks` linted each file as it split it
         for raw in raw_documents:
             lint_document(raw, diagnostics)
     for registry in raw_registries:
@@ -165,68 +160,30 @@ def compile_site(
     folder, pages are written there as they are rendered and the result holds them as files (render.py);
     the open data too. `record_items` keeps each document's open-data record for the next rebuild.
     """
+    from .opendata.exports import derive_open_data
+    from .theme import load_theme
+
     progress("reading and checking the content")
     with made_ahead(jobs):  # the schemas the site publishes, by another core while this one reads
         sources = read_sources(config_path, diagnostics, checks)
     if sources is None:
         return None
     markdown = markdown if markdown is not None else MarkdownRenderer()
-    # Another core lints the content files and converts their Markdown while this one checks the content
-    # and derives the open data, alone otherwise. What it has not done by then, this process lints and the
-    # pages' workers convert (which spreads the work over every core, as the lint would not be).
-    to_lint = sources.documents if checks is None else []  # `checks` linted each file as it split it
-    to_convert = markdown.to_convert(raw.body for raw in sources.documents) if jobs > 1 else {}
-    work: list[Callable[[], object]] = [partial(_lint_problems, raw) for raw in to_lint]
-    work += [partial(markdown.html, text) for text in to_convert.values()]
-    ahead = Ahead(_call, work if jobs > 1 and len(work) >= parallel.MIN_ITEMS_PER_JOB else [])
-    with ahead:
-        derived = _checked_and_derived(sources, diagnostics, progress, checks, spool, record_items)
-    for index, raw in enumerate(to_lint):
-        found = ahead.done.get(index)
-        if isinstance(found, list):
-            diagnostics.items.extend(found)
-        else:
-            lint_document(raw, diagnostics)
-    converted = (ahead.done.get(index) for index in range(len(to_lint), len(work)))
-    markdown.adopt({key: html for key, html in zip(to_convert, converted, strict=True) if isinstance(html, str)})
-    if derived is None or diagnostics.has_errors():
-        return None
-    loaded, state = derived
-    return render_checked(loaded, state, diagnostics, progress, search, jobs, markdown, previous, spool=spool)
-
-
-def _checked_and_derived(
-    sources: Sources,
-    diagnostics: Diagnostics,
-    progress: Progress,
-    checks: DocumentChecks | None,
-    spool: Path | None,
-    record_items: RecordItems | None,
-) -> tuple[Loaded, SiteState] | None:
-    """The site checked (but for the personal-data lint of its documents: see compile_site), its open
-    data and its state; None if anything failed."""
-    from .opendata.exports import derive_open_data
-    from .theme import load_theme
-
-    site = checked_site(sources, diagnostics, checks, linted=True)
-    theme = load_theme(site, diagnostics) if site is not None else None
-    if site is None or theme is None:
-        return None
-    progress("deriving the open data")
-    open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
-    if diagnostics.has_errors():
-        return None
-    return Loaded(site, theme, open_data), site_state(site, theme.dirs)
-
-
-def _lint_problems(raw: RawDocument) -> list[Diagnostic]:
-    found = Diagnostics()
-    lint_document(raw, found)
-    return found.items
-
-
-def _call(work: Callable[[], object]) -> object:
-    return work()
+    # Another core converts the documents' Markdown while this one checks the content and derives the
+    # open data, alone otherwise; the pages' workers convert what it has not.
+    with markdown.ahead((raw.body for raw in sources.documents), jobs):
+        site = checked_site(sources, diagnostics, checks)
+        theme = load_theme(site, diagnostics) if site is not None else None
+        if site is None or theme is None:
+            return None
+        progress("deriving the open data")
+        open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
+        if diagnostics.has_errors():
+            return None
+        state = site_state(site, theme.dirs)
+    return render_checked(
+        Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous, spool=spool
+    )
 
 
 @dataclass

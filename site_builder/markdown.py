@@ -29,6 +29,8 @@ import nh3
 from cmarkgfm import cmark
 from markupsafe import Markup
 
+from . import parallel
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -335,10 +337,9 @@ class MarkdownRenderer:
         return {key: str(html) for key, html in self._cache.items()}
 
     def _convert(self, text: str) -> Markup:
-        return Markup(self.html(text))
+        return Markup(self._html(text))
 
-    def html(self, text: str) -> str:
-        """The sanitised HTML of one text."""
+    def _html(self, text: str) -> str:
         text = _ended(text)
         html = cmark_html(text)
         if html is None:
@@ -349,15 +350,32 @@ class MarkdownRenderer:
             html = self._adjusted.render(text)
         return sanitise_html(html)
 
-    def to_convert(self, texts: Iterable[str]) -> dict[bytes, str]:
-        """Those of `texts` not converted yet, by `text_key`: work another process may do ahead (`html`),
-        whose results this renderer then `adopt`s."""
+    def ahead(self, texts: Iterable[str], jobs: int) -> _ConvertedAhead:
+        """A `with` block during which another process converts those of `texts` not yet converted (see
+        parallel.Ahead), if `jobs` allows a second process and they are worth one; at its end this renderer
+        has the ones finished, and converts the others itself when they are shown."""
         todo: dict[bytes, str] = {}
-        for text in texts:
+        for text in texts if jobs > 1 else ():
             key = text_key(text)
             if text and key not in self._cache and key not in self._stored:
                 todo[key] = text
-        return todo
+        if len(todo) < parallel.MIN_ITEMS_PER_JOB:
+            todo.clear()
+        return _ConvertedAhead(self, list(todo), parallel.Ahead(self._html, list(todo.values())))
+
+
+class _ConvertedAhead:
+    def __init__(self, renderer: MarkdownRenderer, keys: list[bytes], ahead: parallel.Ahead[str, str]) -> None:
+        self._renderer = renderer
+        self._keys = keys
+        self._ahead = ahead
+
+    def __enter__(self) -> None:
+        self._ahead.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._ahead.__exit__(None, None, None)
+        self._renderer.adopt({self._keys[index]: html for index, html in self._ahead.done.items()})
 
 
 def text_key(text: str) -> bytes:

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from bench import corpus
-from site_builder import build as build_module
 from site_builder import parallel, render
 from site_builder.build import build, load_site
 from site_builder.diagnostics import BuildFailed, Diagnostics
@@ -213,48 +212,6 @@ def test_a_template_error_in_a_worker_is_the_same_diagnostic(make_project, fork_
         failures.append([str(d) for d in failure.value.diagnostics])
     assert failures[0] == failures[1]
     assert len(failures[0]) == 1 and failures[0][0].startswith("themes/broken/templates/page.html:1:")
-
-
-def test_the_personal_data_lint_done_by_another_core_reports_what_one_core_does(
-    make_project, monkeypatch: pytest.MonkeyPatch, fork_small_work: None
-) -> None:
-    """The lint runs ahead in another process while the content is checked; what it finds is reported as a
-    one-job build reports it, also when the build fails for another reason as well."""
-    pages = _pages(12)
-    pages["content/pages/side-3.md"] = pages["content/pages/side-3.md"].replace("Tekst 3.", "Skriv til ola@kommune.no.")
-    pages["content/pages/side-8.md"] = pages["content/pages/side-8.md"].replace("Tekst 8.", "Tlf: 912 34 567.")
-    config = make_project(pages)
-    finished: list[int] = []
-
-    class CountedAhead(parallel.Ahead[Any, Any]):
-        def __exit__(self, *exc: Any) -> None:
-            super().__exit__(*exc)
-            finished.append(len(self.done))
-
-    checked_and_derived = build_module._checked_and_derived
-
-    def slowly_checked_and_derived(*args: Any) -> Any:
-        time.sleep(0.3)  # as a large site's checks would take: the other core gets the lint done meanwhile
-        return checked_and_derived(*args)
-
-    monkeypatch.setattr(build_module, "Ahead", CountedAhead)
-    monkeypatch.setattr(build_module, "_checked_and_derived", slowly_checked_and_derived)
-    for broken in (False, True):
-        if broken:
-            pages["content/pages/side-10.md"] = "---\ntype: page\nlang: nb\n---\nNo title.\n"
-            config = make_project(pages)
-        reported = []
-        for jobs in (1, 2):
-            with pytest.raises(BuildFailed) as failure:
-                build(config, jobs=jobs)
-            reported.append([str(d) for d in failure.value.diagnostics])
-        assert reported[0] == reported[1]
-        assert [d.split(":")[0] for d in reported[0] if "e-mail" in d or "phone" in d] == [
-            "content/pages/side-3.md",
-            "content/pages/side-8.md",
-        ]
-        assert any("side-10.md" in d for d in reported[0]) == broken
-    assert finished and max(finished) > 0, "the lint was never done ahead"
 
 
 def test_jobs_option_of_build_and_serve(make_project, tmp_path: Path) -> None:
