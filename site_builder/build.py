@@ -30,7 +30,7 @@ from .incremental import (
     site_state,
 )
 from .lint import lint_personal_data
-from .load import RawDocument, RawRegistry, load_content, load_registries, read_content
+from .load import RawDocument, RawRegistry, SourceFile, load_registries, markdown_body, read_content, split_content
 from .markdown import MarkdownRenderer
 from .model import validate_document, validate_documents, validate_registries
 from .models import REGISTRIES
@@ -100,17 +100,34 @@ class Sources:
     documents: list[RawDocument]
 
 
+@dataclass
+class SourceFiles:
+    """The configuration and registries as read and parsed, and the content files as read."""
+
+    config: SiteConfig
+    registries: list[RawRegistry]
+    content: list[SourceFile]
+
+
 def read_sources(config_path: Path, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Sources | None:
     """The first half of `load_site`: every source read and parsed; None without a configuration."""
+    files = read_files(config_path, diagnostics)
+    return split_sources(files, diagnostics, checks) if files is not None else None
+
+
+def read_files(config_path: Path, diagnostics: Diagnostics) -> SourceFiles | None:
+    """The configuration and registries read and parsed, the content files read; None without a configuration."""
     config = load_config(config_path, diagnostics)
     if config is None:
         return None
     raw_registries = load_registries(config.data_dir, list(REGISTRIES), config.root, diagnostics)
-    if checks is None:
-        raw_documents = load_content(config.content_dir, config.root, diagnostics)
-    else:
-        raw_documents = checks.split(read_content(config.content_dir, config.root, diagnostics), diagnostics)
-    return Sources(config, raw_registries, raw_documents)
+    return SourceFiles(config, raw_registries, read_content(config.content_dir, config.root, diagnostics))
+
+
+def split_sources(files: SourceFiles, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Sources:
+    """The content files split into front matter and body (by `checks`, if given, which keeps what it found)."""
+    split = split_content if checks is None else checks.split
+    return Sources(files.config, files.registries, split(files.content, diagnostics))
 
 
 def checked_site(sources: Sources, diagnostics: Diagnostics, checks: DocumentChecks | None = None) -> Site | None:
@@ -164,23 +181,26 @@ def compile_site(
     from .theme import load_theme
 
     progress("reading and checking the content")
-    with made_ahead(jobs):  # the schemas the site publishes, by another core while this one reads
-        sources = read_sources(config_path, diagnostics, checks)
-    if sources is None:
-        return None
-    markdown = markdown if markdown is not None else MarkdownRenderer()
-    # Another core converts the documents' Markdown while this one checks the content and derives the
-    # open data, alone otherwise; the pages' workers convert what it has not.
-    with markdown.ahead((raw.body for raw in sources.documents), jobs):
-        site = checked_site(sources, diagnostics, checks)
-        theme = load_theme(site, diagnostics) if site is not None else None
-        if site is None or theme is None:
+    # Other cores make the schemas the site publishes, and convert the content's Markdown (cut from the
+    # files as read, by text), while this one parses and checks the content and derives the open data,
+    # alone otherwise; the pages' workers convert what is left.
+    with made_ahead(jobs):
+        files = read_files(config_path, diagnostics)
+        if files is None:
             return None
-        progress("deriving the open data")
-        open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
-        if diagnostics.has_errors():
-            return None
-        state = site_state(site, theme.dirs)
+        markdown = markdown if markdown is not None else MarkdownRenderer()
+        bodies = (markdown_body(source.text) or "" for source in files.content)
+        with markdown.ahead(bodies, jobs):
+            sources = split_sources(files, diagnostics, checks)
+            site = checked_site(sources, diagnostics, checks)
+            theme = load_theme(site, diagnostics) if site is not None else None
+            if site is None or theme is None:
+                return None
+            progress("deriving the open data")
+            open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
+            if diagnostics.has_errors():
+                return None
+            state = site_state(site, theme.dirs)
     return render_checked(
         Loaded(site, theme, open_data), state, diagnostics, progress, search, jobs, markdown, previous, spool=spool
     )

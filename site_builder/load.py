@@ -276,14 +276,22 @@ def paused_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def load_content(content_dir: Path, root: Path, diagnostics: Diagnostics) -> list[RawDocument]:
+def split_content(sources: list[SourceFile], diagnostics: Diagnostics) -> list[RawDocument]:
+    """Each content file split into front matter and body; those that cannot be are reported."""
     documents = []
     with paused_cycle_collection():
-        for source in read_content(content_dir, root, diagnostics):
+        for source in sources:
             raw = split_front_matter(source, diagnostics)
             if raw is not None:
                 documents.append(raw)
     return documents
+
+
+def markdown_body(text: str) -> str | None:
+    """The Markdown body of a content file's text as `split_front_matter` cuts it, without parsing the
+    front matter; None if the text has none."""
+    end = _FRONT_MATTER_END.search(text, 4) if text.startswith("---\n") else None
+    return None if end is None else text[end.end() + 1 :]
 
 
 def load_registries(data_dir: Path, names: list[str], root: Path, diagnostics: Diagnostics) -> list[RawRegistry]:
