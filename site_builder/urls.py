@@ -162,9 +162,25 @@ def embed_path(lang: str, chart_id: str) -> str:
 
 def relative_url(from_path: str, to_path: str) -> str:
     """A link from the page at `from_path` to `to_path`, both output paths; index.html is dropped."""
+    folder = from_path.rpartition("/")[0]
+    parent, _, own = folder.rpartition("/")
+    if own and to_path != folder and not to_path.startswith(f"{folder}/"):
+        # Nearly every page has a folder of its own, and most of its links lead out of it, to the same
+        # places as its neighbours' links: one step up, then the way from the parent folder, found once.
+        return _from_parent(parent, to_path)
+    return _relative_url(folder, to_path)
+
+
+@lru_cache(maxsize=65536)
+def _from_parent(parent: str, to_path: str) -> str:
+    relative = _relative_url(parent, to_path)
+    return "../" if relative == "./" else "../" + relative
+
+
+def _relative_url(folder: str, to_path: str) -> str:
     is_page = to_path.endswith("index.html")
     target = to_path[: -len("index.html")] if is_page else to_path
-    relative = _relative_parts(_parts(from_path.rpartition("/")[0]), _parts(target))
+    relative = _relative_parts(_parts(folder), _parts(target))
     if is_page:
         relative = "./" if relative == "." else relative + "/"
     return relative

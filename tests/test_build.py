@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from conftest import MINIMAL_DECISION, REPO, SITE_YAML, page_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from site_builder import urls
 from site_builder import write as write_module
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
@@ -446,3 +451,27 @@ def test_a_build_reads_back_none_of_the_pages_and_data_it_wrote(make_project, tm
     assert "<loc>https://example.org/nb/pages/om/</loc>" in sitemap and "404" not in sitemap
     indexed = [p for p in (out / "nb").rglob("index.html") if 'name="robots" content="noindex' not in p.read_text()]
     assert len(indexed) == sitemap.count("<loc>https://example.org/nb/")
+
+
+_SEGMENT = st.sampled_from(["nb", "sv", "en", "pages", "decisions", "tromso", "a", "b", "data"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SEGMENT, max_size=4), st.lists(_SEGMENT, max_size=4), st.booleans(), st.lists(st.integers(0, 40)))
+def test_a_link_between_two_pages_leads_from_one_to_the_other(start, end, to_page, order):
+    """Every link the pages carry is made by urls.relative_url (a cache of the way from a page's parent folder
+    speeds it up): from any page, the link resolves to its target, written as posixpath.relpath writes it."""
+    from_path = "/".join([*start, "index.html"])
+    to_path = "/".join([*end, "index.html" if to_page else "tromso.json"])
+    # Earlier calls fill the cache: links from neighbours, out of and into the page's own folder.
+    for n in order:
+        urls.relative_url("/".join([*start[: n % (len(start) + 1)], "index.html"]), to_path)
+    link = urls.relative_url(from_path, to_path)
+    folder = "/".join(start)
+    target = to_path.removesuffix("index.html").rstrip("/") or "."
+    expected = posixpath.relpath(target, folder or ".")
+    if to_path.endswith("index.html"):
+        expected = "./" if expected == "." else expected + "/"
+    assert link == expected
+    resolved = urljoin(f"https://example.org/{from_path}", link)
+    assert resolved == f"https://example.org/{to_path.removesuffix('index.html')}"
