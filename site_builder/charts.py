@@ -701,7 +701,7 @@ def relations_chart(site: Site, municipality_id: str, t: Strings) -> Chart | Non
     """A municipality's twin cities and networks on a time axis, by the year each began."""
     documents = [
         d for d in site.by_municipality.get(municipality_id, [])
-        if d.type == "relations" and getattr(d.model, "municipality", None) == municipality_id
+        if d.type == "relations" and d.municipality == municipality_id
     ]  # fmt: skip
     rows: list[dict[str, Any]] = []
     undated = 0
@@ -894,7 +894,7 @@ def home_chart(site: Site, t: Strings) -> Chart | None:
     """Documents per municipality and year."""
     counts: Counter[tuple[str, int]] = Counter()
     for document in site.documents.values():
-        municipality_id = getattr(document.model, "municipality", None)
+        municipality_id = document.municipality
         year = document_year(document)
         if municipality_id in site.registries.municipalities and year is not None:
             counts[(site.registries.municipalities[municipality_id].value.name_in(t.lang), year)] += 1
@@ -967,7 +967,7 @@ def site_charts(
     if documents is None:
         municipalities = sorted(site.registries.municipalities)
     else:
-        municipalities = sorted({m for d in relations_documents if (m := getattr(d.model, "municipality", None))})
+        municipalities = sorted({m for d in relations_documents if (m := d.municipality)})
     for municipality_id in municipalities:
         # One chart, shown on the municipality's page and on each of its relations documents.
         paths = [urls.municipality_path(lang, municipality_id)] if documents is None else []
@@ -975,7 +975,7 @@ def site_charts(
         paths += [
             urls.document_path(lang, "relations", document.id)
             for document in neighbours
-            if document.type == "relations" and getattr(document.model, "municipality", None) == municipality_id
+            if document.type == "relations" and document.municipality == municipality_id
         ]
         if any(wanted(path) for path in paths):
             relations = relations_chart(site, municipality_id, t)

@@ -184,7 +184,7 @@ def _atom(site: Site, t: Strings, feed: Feed, page_path: str, entries: list[tupl
         if published is not None:
             lines.append(_text(inner, "published", _timestamp(published)))
         lines.append(_link(inner, url, "alternate", "text/html", t.lang))
-        municipality = getattr(model, "municipality", None)
+        municipality = document.municipality
         if municipality:
             label = site.registries.municipalities[municipality].value.name_in(t.lang)
             lines.append(f'{inner}<category term="{_attribute(municipality)}" label="{_attribute(label)}" />')

@@ -159,7 +159,7 @@ def related_documents(site: Site) -> dict[str, set[str]]:
                 related[link.source].add(target)
     groups: dict[tuple[str, ...], list[str]] = {}
     for document in site.documents.values():
-        municipality = str(getattr(document.model, "municipality", "") or "")
+        municipality = document.municipality or ""
         if document.type == "decision":
             case = str(getattr(document.model, "case", "") or "")
             if case:

@@ -49,7 +49,7 @@ def document_ld(site: Site, document: ContentDocument, lang: str) -> dict[str, A
     changed = site.last_changed.get(document.source_path)
     if changed:
         data["dateModified"] = changed.isoformat()
-    municipality = getattr(model, "municipality", None)
+    municipality = document.municipality
     if municipality:
         data["publisher"] = _municipality_ref(site, municipality, lang)
         data["spatialCoverage"] = {

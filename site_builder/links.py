@@ -84,6 +84,7 @@ def _within(target: Target, page: str, html: bytes) -> bool:
 def _targets(html: bytes, page: str, base_path: str) -> Iterator[tuple[_Link, Target]]:
     """Each link of the page that leads within the site, and where."""
     folder = posixpath.dirname(page)
+    parent = posixpath.dirname(folder)
     for raw in _links(html):
         link = _parsed(raw, base_path)
         if link is None:
@@ -92,12 +93,24 @@ def _targets(html: bytes, page: str, base_path: str) -> Iterator[tuple[_Link, Ta
             path = page
         elif link.from_root is not None:
             path = link.from_root
+        elif folder and link.path.startswith("../") and link.path[3:4] != "/":
+            # Most links lead out of the page's own folder to where its neighbours' lead (see urls.relative_url).
+            path = _from_parent(parent, link.path[3:], link.folder)
         else:
-            # posixpath.join(folder, path), which a path unquoted to start with / replaces
-            path = posixpath.normpath(f"{folder}/{link.path}" if folder and link.path[0] != "/" else link.path)
-            if link.folder or path == ".":
-                path = "index.html" if path == "." else f"{path}/index.html"
+            # A path unquoted to start with / replaces the folder, as in posixpath.join.
+            path = _target_path(folder if link.path[0] != "/" else "", link.path, link.folder)
         yield link, (path, link.anchor if link.fragment else b"")
+
+
+def _target_path(folder: str, path: str, to_folder: bool) -> str:
+    """The output path of `path` followed from `folder`; a folder's is its index.html."""
+    joined = posixpath.normpath(f"{folder}/{path}" if folder else path)
+    if to_folder or joined == ".":
+        return "index.html" if joined == "." else f"{joined}/index.html"
+    return joined
+
+
+_from_parent = functools.lru_cache(maxsize=65536)(_target_path)
 
 
 def _reached(target: Target, files: Mapping[str, bytes], present: Set[str], html: bytes | None = None) -> bool:

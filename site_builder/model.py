@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
@@ -58,6 +59,19 @@ class ContentDocument:
     @property
     def type(self) -> str:
         return str(self.model.type)
+
+    @cached_property
+    def municipality(self) -> str | None:
+        """The municipality the document is about; None for a type that names none (a page; an agreement
+        names its parties). Asked on every page: getattr's AttributeError on a pydantic model is slow."""
+        model: Any = self.model
+        return str(model.municipality) if "municipality" in type(model).model_fields else None
+
+    @cached_property
+    def parties(self) -> list[str]:
+        """An agreement's parties (municipalities); [] for other types."""
+        model: Any = self.model
+        return [str(party) for party in model.parties] if "parties" in type(model).model_fields else []
 
 
 @dataclass

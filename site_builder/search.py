@@ -82,8 +82,7 @@ def _municipality_names(site: Site, t: Strings, identifiers: Iterable[str | None
 
 def document_filters(site: Site, t: Strings, document: ContentDocument) -> Filters:
     """A document's municipality (or an agreement's parties), content type and year."""
-    model = document.model
-    found = _municipality_names(site, t, [getattr(model, "municipality", None), *getattr(model, "parties", [])])
+    found = _municipality_names(site, t, [document.municipality, *document.parties])
     found.append(("type", t(f"type.{document.type}")))
     year = document_year(document)
     if year is not None:
@@ -102,7 +101,7 @@ def organisation_filters(site: Site, t: Strings, organisation_id: str) -> Filter
 
 def indicator_filters(site: Site, t: Strings, ref: IndicatorRef) -> Filters:
     return [
-        *_municipality_names(site, t, [getattr(ref.strategy.model, "municipality", None)]),
+        *_municipality_names(site, t, [ref.strategy.municipality]),
         ("type", t("type.indicator")),
     ]
 

@@ -15,7 +15,7 @@ from conftest import MINIMAL_DECISION, REPO, SITE_YAML, page_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from site_builder import urls
+from site_builder import links, urls
 from site_builder import write as write_module
 from site_builder.build import build
 from site_builder.diagnostics import BuildFailed
@@ -475,3 +475,18 @@ def test_a_link_between_two_pages_leads_from_one_to_the_other(start, end, to_pag
     assert link == expected
     resolved = urljoin(f"https://example.org/{from_path}", link)
     assert resolved == f"https://example.org/{to_path.removesuffix('index.html')}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SEGMENT, max_size=4), st.lists(st.sampled_from(["..", ".", "pages", "a"]), max_size=5), st.booleans())
+def test_the_link_check_follows_each_link_where_a_browser_would(start, steps, to_folder):
+    """The link check works out where each link leads (a cache of the way from a page's parent folder
+    speeds it up); it must be where a browser goes."""
+    page = "/".join([*start, "index.html"])
+    href = "/".join([*steps, "" if to_folder else "x.json"]) or "./"
+    html = f'<a href="{href}">x</a>'.encode()
+    resolved = urljoin(f"https://example.org/{page}", href).removeprefix("https://example.org/")
+    expected = resolved + "index.html" if resolved.endswith("/") or resolved == "" else resolved
+    if ".." in posixpath.normpath(posixpath.join(posixpath.dirname(page), href)).split("/"):
+        return  # above the site: reported as not on it, wherever the browser would go
+    assert links.page_links(html, page, "/") == (((expected, b""),) if expected != page else ())

@@ -422,12 +422,7 @@ def _datasets(site: Site, data: OpenData, strings: dict[str, Strings]) -> list[D
             documents = site.by_type.get("decision", []) + site.by_type.get("membership", [])
             sources = [d.source_path for d in documents] + [f"{site.config.settings.data_dir}/organisations.yaml"]
         countries = sorted(
-            {
-                site.registries.municipalities[m].value.country
-                for d in documents
-                for m in [getattr(d.model, "municipality", None)]
-                if m
-            }
+            {site.registries.municipalities[m].value.country for d in documents for m in [d.municipality] if m}
             or {e.value.country for e in site.registries.municipalities.values()}
         )
         datasets.append(
