@@ -102,6 +102,7 @@ def start_interleaved(
         running.claims = _Claims(estimate, workers)
         for _ in range(workers):
             read_end, write_end = os.pipe()
+            _widen(write_end)
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child, which never returns
                 os.close(read_end)
@@ -115,6 +116,15 @@ def start_interleaved(
         running.stop()
         raise
     return running
+
+
+def _widen(pipe: int) -> None:
+    """Let the pipe hold a megabyte (Linux's limit for anyone), not 64 KB: a worker's results for 1,000 pages,
+    so it need not wait for this process's reader, which on a busy machine may not run for a while."""
+    with contextlib.suppress(OSError, AttributeError, ImportError):  # not on Linux, or at a lower limit
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 class Interleaved(Generic[R]):
