@@ -4,11 +4,14 @@ text too deep or too crowded to convert."""
 from __future__ import annotations
 
 import pytest
+from conftest import REPO
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_fuzz import SHALLOW, markdown
 
 from site_builder.adjusted_markdown import new_converter
+from site_builder.diagnostics import Diagnostics
+from site_builder.load import SourceFile, markdown_body, split_front_matter
 from site_builder.markdown import (
     MAX_MARKUP_PER_PARAGRAPH,
     MAX_NESTING,
@@ -227,3 +230,15 @@ def test_everyday_text_goes_through_cmark(text: str) -> None:
 def test_text_the_adjustments_concern_goes_through_markdown_it(text: str) -> None:
     assert cmark_html(text) is None
     assert html(text) == adjusted_html(text)
+
+
+def test_the_body_converted_ahead_is_the_body_the_pages_show():
+    """Markdown is converted ahead from each file's text before its front matter is parsed (build.py), and
+    found again by its text: the body cut from the text must be the body the loader gives the pages."""
+    files = sorted((REPO / "content").rglob("*.md"))
+    assert len(files) >= 5
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    texts += ["---\ntitle: x\n---\n", "---\ntitle: x\n...\nBody\n---\nmore\n", "---\r\nno\n---\n", "no front matter\n"]
+    for text in texts:
+        raw = split_front_matter(SourceFile(REPO / "x.md", "x.md", text), Diagnostics())
+        assert markdown_body(text) == (raw.body if raw is not None else None), text[:80]
