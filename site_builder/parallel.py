@@ -93,13 +93,17 @@ def start_interleaved(
     workers = workers_for(estimate, jobs)
     if workers == 1:
         return Interleaved([work(item) for item in make()])
+    try:
+        claims = _Claims(estimate, workers)
+    except OSError:  # no temporary file to count the claims in (a full or read-only /tmp): no workers
+        return Interleaved([work(item) for item in make()])
     running: Interleaved[R] = Interleaved(None)
+    running.claims = claims
     # The cycle collector in a worker would visit (and so copy) every object inherited from the parent;
     # frozen objects are left alone, and the parent's collector carries on after the workers.
     gc.freeze()
     running.frozen = True
     try:
-        running.claims = _Claims(estimate, workers)
         for _ in range(workers):
             read_end, write_end = os.pipe()
             _widen(write_end)

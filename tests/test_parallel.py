@@ -57,6 +57,17 @@ def test_map_interleaved_does_every_item_once_when_the_estimate_is_wrong(fork_sm
         assert results == [n * 3 for n in range(301)]
 
 
+def test_without_a_temporary_file_for_the_claims_the_work_is_done_here(
+    fork_small_work: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_temporary_file(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(parallel.tempfile, "TemporaryFile", no_temporary_file)
+    results = parallel.map_items(lambda n: (n * 2, os.getpid()), list(range(120)), 2)
+    assert results == [(n * 2, os.getpid()) for n in range(120)]
+
+
 def test_a_failing_worker_is_reported_with_its_traceback(fork_small_work: None) -> None:
     def work(n: int) -> int:
         if n == 7:
