@@ -316,7 +316,10 @@ class Ahead(Generic[T, R]):
             return self
         # A file, not a pipe: this process reads the results only at the end, so the worker never waits
         # for it (a thread reading a pipe here would wait for this process's lock at every result).
-        self._results = tempfile.TemporaryFile(prefix="site-builder-ahead-")
+        try:
+            self._results = tempfile.TemporaryFile(prefix="site-builder-ahead-")
+        except OSError:  # nowhere to put the results (a full or read-only /tmp): nothing is done ahead
+            return self
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
             _ahead_child(self._work, self._items, self._results)

@@ -66,6 +66,9 @@ def test_without_a_temporary_file_for_the_claims_the_work_is_done_here(
     monkeypatch.setattr(parallel.tempfile, "TemporaryFile", no_temporary_file)
     results = parallel.map_items(lambda n: (n * 2, os.getpid()), list(range(120)), 2)
     assert results == [(n * 2, os.getpid()) for n in range(120)]
+    with parallel.Ahead(lambda n: n, list(range(10))) as ahead:
+        pass
+    assert ahead.done == {}
 
 
 def test_a_failing_worker_is_reported_with_its_traceback(fork_small_work: None) -> None:
