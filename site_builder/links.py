@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostics
-from .output import paths
+from .output import LinkTarget, paths
 
 _LINK = re.compile(rb"""<(?:a|link)\b[^>]*?\bhref="([^"]*)"|<(?:img|script)\b[^>]*?\bsrc="([^"]*)\"""")
 _WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -22,7 +22,7 @@ def check_links(
     diagnostics: Diagnostics,
     base_url: str = "/",
     pages: Collection[str] | None = None,
-    found: Mapping[str, Sequence[Target]] | None = None,
+    found: Mapping[str, Sequence[LinkTarget]] | None = None,
 ) -> None:
     """Report links between pages that lead nowhere, at the source file of the page when known.
 
@@ -58,30 +58,25 @@ def check_links(
             diagnostics.error(where, line, 1, problem, "fix the link or the identifier it points to")
 
 
-Target = tuple[str, bytes]
-"""Where a link leads: the output path (below the output folder; outside it if it starts with ../), and the
-anchor it names there (b"" for none)."""
-
-
 def base_path_of(base_url: str) -> str:
     """The path of the address the site is published at, below which root-relative links resolve."""
     return urlsplit(base_url).path or "/"
 
 
-def page_links(html: bytes, page: str, base_path: str) -> tuple[Target, ...]:
+def page_links(html: bytes, page: str, base_path: str) -> tuple[LinkTarget, ...]:
     """Where the links of a page lead that `check_links` must follow, in order: all but the links to other
     sites and the links within the page whose anchor it has. Found where the page is rendered, so that the
     whole-site check need neither read the page again nor work out each link's target."""
     return tuple(target for _, target in _targets(html, page, base_path) if not _within(target, page, html))
 
 
-def _within(target: Target, page: str, html: bytes) -> bool:
+def _within(target: LinkTarget, page: str, html: bytes) -> bool:
     """A link within the page (to its top, or to an anchor it has)."""
     path, anchor = target
     return path == page and (not anchor or _has_anchor(html, anchor))
 
 
-def _targets(html: bytes, page: str, base_path: str) -> Iterator[tuple[_Link, Target]]:
+def _targets(html: bytes, page: str, base_path: str) -> Iterator[tuple[_Link, LinkTarget]]:
     """Each link of the page that leads within the site, and where."""
     folder = posixpath.dirname(page)
     parent = posixpath.dirname(folder)
@@ -113,7 +108,7 @@ def _target_path(folder: str, path: str, to_folder: bool) -> str:
 _from_parent = functools.lru_cache(maxsize=65536)(_target_path)
 
 
-def _reached(target: Target, files: Mapping[str, bytes], present: Set[str], html: bytes | None = None) -> bool:
+def _reached(target: LinkTarget, files: Mapping[str, bytes], present: Set[str], html: bytes | None = None) -> bool:
     """Whether the file `target` names is on the site, with the anchor if it names one in a page.
     (`html`: the target page, if already read; pages may be files on disk, see output.py.)"""
     path, anchor = target

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+LinkTarget = tuple[str, bytes]
+"""Where a link leads: the output path (below the output folder; outside it if it starts with ../), and the
+anchor it names there (b"" for none)."""
+
 
 class PageFacts(NamedTuple):
     """What the steps after rendering need to know of a page, found by the worker that rendered it, so
@@ -20,7 +24,7 @@ class PageFacts(NamedTuple):
 
     indexed: bool
     """Search engines may index it (see sitemap.py)."""
-    links: tuple[tuple[str, bytes], ...]
+    links: tuple[LinkTarget, ...]
     """Where its links lead that the whole-site check must follow (see links.page_links)."""
     searchable: bool
     """It asks to be in the search index (see search.py)."""

@@ -25,12 +25,12 @@ from .figures import Figure, chart_files, figure
 from .graph import Site
 from .i18n import Strings
 from .incremental import PageRecord, Plan
-from .links import Target, base_path_of, page_links
+from .links import base_path_of, page_links
 from .load import shown_path
 from .markdown import MarkdownRenderer
 from .model import ContentDocument
 from .opendata.exports import OpenData
-from .output import InFolder, OutputFiles, PageFacts, Stored
+from .output import InFolder, LinkTarget, OutputFiles, PageFacts, Stored
 from .pages import (
     CatalogueContext,
     DatasetContext,
@@ -121,7 +121,7 @@ def render_site(
             if stored[1] is not None:
                 spooled[path] = stored[1]
 
-    known_links: dict[Target, Target] = {}
+    known_links: dict[LinkTarget, LinkTarget] = {}
     base_path = base_path_of(site.config.settings.base_url)
 
     def add_facts(path: str, found: PageFacts) -> None:
