@@ -15,13 +15,15 @@ from that build's bundle (search_cache.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -156,7 +158,7 @@ def search_index(
     PAGES_PER_PART pages of one language folder. The first part of each language makes the bundle the
     search page loads; the others are bundles of their own under pagefind/part-N/, which the search page
     merges in (Pagefind's mergeIndex), as PARTS_FILE lists them by language. Up to `jobs` parts are
-    indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_waves`).
+    indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_Slots`).
     A part whose pages are those of a bundle in `stored` (an earlier build's) is not indexed again.
 
     A page in `flags` (see output.PageFlags) that is not searchable is not read; one that is and whose
@@ -177,11 +179,9 @@ def search_index(
     runs = _runs(files, _identity(executable), flags or {}, written or {})
     found = [stored.get(run.key) for run in runs]
     todo = [run for run, bundle in zip(runs, found, strict=True) if bundle is None]
-    indexed = _bundles(executable, files, todo, jobs, diagnostics)
+    indexed = _bundles(executable, files, todo, jobs, diagnostics, stored)
     if indexed is None:
         return {}
-    for run, bundle in zip(todo, indexed, strict=True):
-        stored.put(run.key, bundle)
     fresh = iter(indexed)
     made = [bundle if bundle is not None else next(fresh) for bundle in found]
     del found, indexed
@@ -204,19 +204,12 @@ def search_index(
     stored.keep_only_used()
     if not primary:
         return {}
-    entry["languages"] = languages
+    entry["languages"] = dict(sorted(languages.items()))
     primary[_ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    bundles = {"": primary, **{f"part-{number}/": part for number, part in enumerate(parts, start=1)}}
+    bundles = {"": dict(sorted(primary.items())), **{f"part-{n}/": part for n, part in enumerate(parts, start=1)}}
     listed: dict[str, list[str]] = {}
     produced: dict[str, bytes] = {}
     for prefix, bundle in bundles.items():
-        try:
-            bundle = stable_bundle(bundle)
-        except (UnknownFormat, OSError, EOFError, KeyError, ValueError) as exc:
-            diagnostics.warning(
-                str(executable), 1, 1, f"the search index may differ between builds: {exc}",
-                "use the Pagefind version that pyproject.toml names",
-            )  # fmt: skip
         if prefix:
             for language in json.loads(bundle[_ENTRY]).get("languages", {}):
                 listed.setdefault(language, []).append(prefix)
@@ -239,9 +232,10 @@ class _Run:
     """Names the pages and their bytes, and the Pagefind that indexes them: the same key, the same bundle."""
 
 
-_COPIES = "copies 2"
-"""Names the way `_bundle` gives Pagefind the pages, which decides the order Pagefind numbers them in: a
-bundle of pages given another way (before: in place, or copied on disk) is not this one's."""
+_MADE = "copies 2, stable"
+"""Names the way `_bundle` makes a bundle: how it gives Pagefind the pages, which decides the order Pagefind
+numbers them in (before: in place, or copied on disk), and that it is stored stable (before: as Pagefind
+wrote it). A bundle made another way is not this one's."""
 
 
 def _identity(executable: Path) -> str:
@@ -250,8 +244,8 @@ def _identity(executable: Path) -> str:
     try:
         found = executable.stat()
     except OSError:
-        return f"{executable}:{_COPIES}"
-    return f"{executable}:{found.st_size}:{found.st_mtime_ns}:{_COPIES}"
+        return f"{executable}:{_MADE}"
+    return f"{executable}:{found.st_size}:{found.st_mtime_ns}:{_MADE}"
 
 
 def _runs(
@@ -308,48 +302,73 @@ def _copy(files: Mapping[str, bytes], paths: Iterable[str], folder: Path) -> Non
 
 
 def _bundles(
-    executable: Path, files: Mapping[str, bytes], runs: list[_Run], jobs: int, diagnostics: Diagnostics
+    executable: Path,
+    files: Mapping[str, bytes],
+    runs: list[_Run],
+    jobs: int,
+    diagnostics: Diagnostics,
+    stored: StoredBundles,
 ) -> list[dict[str, bytes]] | None:
-    """Each run's bundle, in the order of `runs`; None if Pagefind failed on one."""
+    """Each run's bundle (see `_bundle`), in the order of `runs`; None if Pagefind failed on one.
+
+    Pagefind runs side by side as `_Slots` allow; one thread more than them copies the next run's pages
+    meanwhile, and each thread makes its bundle stable and stores it while Pagefind indexes another run
+    (a large site's parts go one at a time, and the copies and bundles took a third as long again).
+    """
+    slots = _Slots(jobs)
+    with ThreadPoolExecutor(max(1, min(jobs + 1, len(runs)))) as pool:  # the threads mostly wait on Pagefind
+        results = list(pool.map(partial(_bundle, executable, files, slots, stored), runs))
     bundles: list[dict[str, bytes]] = []
-    for wave in _waves(runs, jobs):
-        if len(wave) == 1:
-            results = [_bundle(executable, files, wave[0])]
-        else:  # each run is a process of its own; the threads mostly wait for them
-            with ThreadPoolExecutor(len(wave)) as pool:
-                results = list(pool.map(partial(_bundle, executable, files), wave))
-        for bundle, problems in results:
-            diagnostics.items.extend(problems)
-            if bundle is None:
-                return None
-            bundles.append(bundle)
+    for bundle, problems in results:
+        diagnostics.items.extend(p for p in problems if p not in diagnostics.items)  # each run's warnings alike
+        if bundle is None:
+            return None
+        bundles.append(bundle)
     return bundles
 
 
-def _waves(runs: list[_Run], jobs: int) -> list[list[_Run]]:
-    """The runs side by side: at most `jobs` together, of at most PAGES_INDEXED_AT_ONCE pages (the parts
-    of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
-    waves: list[list[_Run]] = []
-    for run in runs:
-        last = waves[-1] if waves else []
-        if waves and len(last) < jobs and sum(len(r.paths) for r in last) + len(run.paths) <= PAGES_INDEXED_AT_ONCE:
-            last.append(run)
-        else:
-            waves.append([run])
-    return waves
+class _Slots:
+    """Pagefind processes side by side: at most `jobs`, of at most PAGES_INDEXED_AT_ONCE pages together
+    (the parts of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
+
+    def __init__(self, jobs: int) -> None:
+        self._jobs = jobs
+        self._running = 0
+        self._pages = 0
+        self._changed = threading.Condition()
+        self.failed = False
+        """Pagefind failed on a run: the runs not yet started are not indexed."""
+
+    def _free_for(self, pages: int) -> bool:
+        return self._running == 0 or (self._running < self._jobs and self._pages + pages <= PAGES_INDEXED_AT_ONCE)
+
+    @contextlib.contextmanager
+    def taken(self, pages: int) -> Iterator[None]:
+        """Wait for room for a run of `pages` pages, and hold it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._free_for(pages))
+            self._running += 1
+            self._pages += pages
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._pages -= pages
+                self._changed.notify_all()
 
 
 def _bundle(
-    executable: Path, files: Mapping[str, bytes], run: _Run
+    executable: Path, files: Mapping[str, bytes], slots: _Slots, stored: StoredBundles, run: _Run
 ) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
-    """The bundle Pagefind makes of copies of the run's pages, which it reads from a folder of their own.
+    """The stable bundle (pagefind_bundle.py) Pagefind makes of copies of the run's pages, which it reads
+    from a folder of their own; stored in `stored`.
 
     Pagefind numbers the pages in the order the folder lists them, which depends on the file system and on
     the order the files were made in: copies made one after the other, in the run's order, into a new
     folder, give the same bundle however many workers wrote the pages and wherever they are (in place, the
-    pages of a build into a folder in memory gave another index on every build). The copies are made
-    while the run is indexed and leave the inline charts out: Pagefind indexes no text of inline SVG, and
-    reads half as much.
+    pages of a build into a folder in memory gave another index on every build). The copies leave the
+    inline charts out: Pagefind indexes no text of inline SVG, and reads half as much.
     """
     found = Diagnostics()
     problem: OSError | None = None
@@ -359,13 +378,32 @@ def _bundle(
             with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=folder) as work:
                 site = Path(work) / "site"
                 _copy(files, run.paths, site)
-                return _pagefind(executable, site, Path(work) / "pagefind", found), found.items
+                if slots.failed:
+                    return None, []
+                with slots.taken(len(run.paths)):
+                    made = _pagefind(executable, site, Path(work) / "pagefind", found)
+            break
         except OSError as exc:
             problem = exc
-    found.error(
-        str(executable), 1, 1, f"cannot make the search index: {problem}", "free some space in the temporary folders"
-    )
-    return None, found.items
+    else:
+        found.error(
+            str(executable), 1, 1, f"cannot make the search index: {problem}",
+            "free some space in the temporary folders",
+        )  # fmt: skip
+        made = None
+    if made is None:
+        slots.failed = True
+        return None, found.items
+    try:
+        bundle = stable_bundle(made)
+    except (UnknownFormat, OSError, EOFError, KeyError, ValueError) as exc:
+        found.warning(
+            str(executable), 1, 1, f"the search index may differ between builds: {exc}",
+            "use the Pagefind version that pyproject.toml names",
+        )  # fmt: skip
+        return made, found.items  # not stored: the next build tries again, and warns again
+    stored.put(run.key, bundle)
+    return bundle, found.items
 
 
 def _memory_folder() -> str | None:

@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -379,6 +381,60 @@ def test_a_large_sites_search_index_comes_in_parts_of_one_language(shipped_build
         assert sum(counts) == pages
         # Dealt by a hash of each path: about 20 each, the same for every build of these pages.
         assert max(counts) <= 30 and min(counts) >= 10
+
+
+def test_parts_are_indexed_side_by_side_only_as_far_as_memory_allows(shipped_build, monkeypatch):
+    # Pagefind's memory grows with the pages of a run: runs go side by side up to `jobs` of them and
+    # PAGES_INDEXED_AT_ONCE pages together, while the next run's pages are copied; the index is the same.
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
+    alone = search_index(shipped_build.files, Diagnostics(), jobs=1)
+    running: list[int] = []
+    seen: list[list[int]] = []
+    real_pagefind = search._pagefind
+    lock = threading.Lock()
+
+    def watched(executable, site, out_dir, diagnostics):  # type: ignore[no-untyped-def]
+        pages = sum(1 for _ in site.rglob("*.html"))
+        with lock:
+            running.append(pages)
+            seen.append(list(running))
+        try:
+            time.sleep(0.05)  # long enough for another run to start beside this one, if it may
+            return real_pagefind(executable, site, out_dir, diagnostics)
+        finally:
+            with lock:
+                running.remove(pages)
+
+    monkeypatch.setattr(search, "_pagefind", watched)
+    monkeypatch.setattr(search, "PAGES_INDEXED_AT_ONCE", 40)
+    assert search_index(shipped_build.files, Diagnostics(), jobs=2) == alone
+    assert max(len(together) for together in seen) == 2
+    assert all(sum(together) <= 40 for together in seen)
+    seen.clear()
+    monkeypatch.setattr(search, "PAGES_INDEXED_AT_ONCE", 20)  # a large site's parts: one at a time
+    assert search_index(shipped_build.files, Diagnostics(), jobs=2) == alone
+    assert len(seen) > len(LANGUAGES) and all(len(together) == 1 for together in seen)
+
+
+def test_a_search_index_that_cannot_be_made_stable_is_published_with_a_warning_and_not_stored(
+    shipped_build, tmp_path, monkeypatch
+):
+    # Another Pagefind version may lay its files out otherwise: the index is still made, the editor is told
+    # once (not once per part), and no bundle is stored that the next build would take without the warning.
+    def unknown(bundle):  # type: ignore[no-untyped-def]
+        raise search.UnknownFormat("no pagefind_dcd signature")
+
+    monkeypatch.setattr(search, "stable_bundle", unknown)
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
+    folder = tmp_path / ".site-builder-cache" / "search"
+    diagnostics = Diagnostics()
+    index = search_index(shipped_build.files, diagnostics, jobs=2, stored=StoredBundles(folder))
+    assert "pagefind/pagefind-entry.json" in index and json.loads(index["pagefind/parts.json"])
+    assert [d.message for d in diagnostics.items] == [
+        "the search index may differ between builds: no pagefind_dcd signature"
+    ]
+    assert not diagnostics.has_errors()
+    assert not folder.exists() or not any(folder.iterdir())
 
 
 def test_pages_carry_search_filters(shipped_build):

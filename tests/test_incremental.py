@@ -103,9 +103,9 @@ def test_a_rebuild_reads_back_only_the_kept_pages_that_the_search_index_indexes_
     indexed_again: set[str] = set()
     bundles_of = search._bundles
     monkeypatch.setattr(
-        search, "_bundles", lambda executable, files, runs, jobs, diagnostics: indexed_again.update(
+        search, "_bundles", lambda executable, files, runs, *rest: indexed_again.update(
             path for run in runs for path in run.paths
-        ) or bundles_of(executable, files, runs, jobs, diagnostics),
+        ) or bundles_of(executable, files, runs, *rest),
     )  # fmt: skip
     build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))
     searchable = {p for p in _tree(out) if p.endswith(".html") and b"data-pagefind-body" in (out / p).read_bytes()}
