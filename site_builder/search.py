@@ -336,6 +336,9 @@ class _Slots:
         self._running = 0
         self._pages = 0
         self._changed = threading.Condition()
+        self.copying = threading.Lock()
+        """Held while a run's pages are copied: one at a time, the first run's first, so that Pagefind
+        starts as soon as it can (side by side, the copies shared one core and all ended late)."""
         self.failed = False
         """Pagefind failed on a run: the runs not yet started are not indexed."""
 
@@ -377,7 +380,8 @@ def _bundle(
         try:
             with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=folder) as work:
                 site = Path(work) / "site"
-                _copy(files, run.paths, site)
+                with slots.copying:
+                    _copy(files, run.paths, site)
                 if slots.failed:
                     return None, []
                 with slots.taken(len(run.paths)):
