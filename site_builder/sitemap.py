@@ -1,12 +1,13 @@
-"""sitemap.xml (sitemaps.org 0.9, with hreflang alternates) and the robots.txt that points to it."""
+"""sitemap.xml (sitemaps.org 0.9, with hreflang alternates; an index of several on a large site) and the
+robots.txt that points to it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from . import urls
 from .graph import Site
@@ -61,49 +62,97 @@ def site_map_files(
         source = page_sources.get(path)
         pages.append(SitemapPage(path, alternates, site.last_changed.get(source[0]) if source else None))
     return {
-        urls.SITEMAP_PATH: sitemap_xml(settings.base_url, settings.default_language, pages),
+        **sitemap_files(settings.base_url, settings.default_language, pages),
         urls.ROBOTS_PATH: robots_txt(settings.base_url),
     }
 
 
-def sitemap_xml(base_url: str, default_language: str, pages: Iterable[SitemapPage]) -> bytes:
-    """Each page once, sorted by address, with <xhtml:link> alternates as search engines read them.
+MAX_URLS = 50_000
+MAX_BYTES = 50 * 1024 * 1024
+"""sitemaps.org's limits for one sitemap file: a site beyond them lists its pages in several."""
+
+
+def sitemap_files(base_url: str, default_language: str, pages: Iterable[SitemapPage]) -> dict[str, bytes]:
+    """sitemap.xml: each page once, sorted by address, with <xhtml:link> alternates as search engines
+    read them. A site of more pages than one file may list (MAX_URLS, MAX_BYTES) has them in
+    sitemap-1.xml, sitemap-2.xml, … in that order, and sitemap.xml is their index.
 
     The last sitemap made in this process is reused when its pages are the same: most rebuilds in
     `serve` change no address and no date, and writing tens of thousands of entries takes a while.
     """
     listed = sorted(pages, key=lambda p: p.path)
-    key = hashlib.blake2b(repr((base_url, default_language, listed)).encode("utf-8"), digest_size=16).digest()
+    shown = repr((base_url, default_language, MAX_URLS, MAX_BYTES, listed))
+    key = hashlib.blake2b(shown.encode("utf-8"), digest_size=16).digest()
     if _last_sitemap and _last_sitemap[0][0] == key:
-        return _last_sitemap[0][1]
-    text = _sitemap_xml(base_url, default_language, listed)
-    _last_sitemap[:] = [(key, text)]
-    return text
+        return dict(_last_sitemap[0][1])
+    made = _sitemap_files(base_url, default_language, listed)
+    _last_sitemap[:] = [(key, made)]
+    return dict(made)
 
 
-_last_sitemap: list[tuple[bytes, bytes]] = []
-"""The key and bytes of the last sitemap made in this process."""
+_last_sitemap: list[tuple[bytes, dict[str, bytes]]] = []
+"""The key and files of the last sitemap made in this process."""
+
+_URLSET_START = (
+    f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{SITEMAP}\" xmlns:xhtml=\"{XHTML}\">\n".encode()
+)
+_URLSET_END = b"</urlset>\n"
 
 
-def _sitemap_xml(base_url: str, default_language: str, pages: list[SitemapPage]) -> bytes:
-    # Plain tag names with xmlns attributes keep the conventional prefixes (no ns0:).
-    root = ET.Element("urlset", {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
+def _sitemap_files(base_url: str, default_language: str, pages: list[SitemapPage]) -> dict[str, bytes]:
+    # Written as text, as ElementTree indents it: building the tree took seconds at 10,000 documents.
+    room = MAX_BYTES - len(_URLSET_START) - len(_URLSET_END)
+    chunks: list[list[bytes]] = [[]]
+    latest: list[dt.date | None] = [None]
+    size = 0
     for page in pages:
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = urls.public_url(base_url, page.path)
-        if page.last_changed is not None:
-            ET.SubElement(url, "lastmod").text = page.last_changed.isoformat()
-        if len(page.alternates) > 1:
-            for lang, path in page.alternates.items():
-                ET.SubElement(
-                    url, "xhtml:link", {"rel": "alternate", "hreflang": lang, "href": urls.public_url(base_url, path)}
-                )
-            if default_language in page.alternates:
-                default = urls.public_url(base_url, page.alternates[default_language])
-                ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": "x-default", "href": default})
-    ET.indent(root)
-    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return text + b"\n"
+        entry = _url_entry(base_url, default_language, page)
+        if len(chunks[-1]) == MAX_URLS or (chunks[-1] and size + len(entry) > room):
+            chunks.append([])
+            latest.append(None)
+            size = 0
+        chunks[-1].append(entry)
+        size += len(entry)
+        if page.last_changed is not None and (latest[-1] is None or page.last_changed > latest[-1]):
+            latest[-1] = page.last_changed
+    files = {_numbered(n): b"".join([_URLSET_START, *chunk, _URLSET_END]) for n, chunk in enumerate(chunks, 1)}
+    if len(chunks) == 1:
+        return {urls.SITEMAP_PATH: files[_numbered(1)]}
+    index = [f"<?xml version='1.0' encoding='utf-8'?>\n<sitemapindex xmlns=\"{SITEMAP}\">\n"]
+    for path, last_changed in zip(files, latest, strict=True):
+        index.append(f"  <sitemap>\n    <loc>{_text(urls.public_url(base_url, path))}</loc>\n")
+        if last_changed is not None:
+            index.append(f"    <lastmod>{last_changed.isoformat()}</lastmod>\n")
+        index.append("  </sitemap>\n")
+    index.append("</sitemapindex>\n")
+    return {urls.SITEMAP_PATH: "".join(index).encode("utf-8"), **files}
+
+
+def _numbered(number: int) -> str:
+    return urls.SITEMAP_PATH.replace(".xml", f"-{number}.xml")
+
+
+def _url_entry(base_url: str, default_language: str, page: SitemapPage) -> bytes:
+    lines = [f"  <url>\n    <loc>{_text(urls.public_url(base_url, page.path))}</loc>\n"]
+    if page.last_changed is not None:
+        lines.append(f"    <lastmod>{page.last_changed.isoformat()}</lastmod>\n")
+    if len(page.alternates) > 1:
+        links = list(page.alternates.items())
+        if default_language in page.alternates:
+            links.append(("x-default", page.alternates[default_language]))
+        for lang, path in links:
+            href = _attribute(urls.public_url(base_url, path))
+            lines.append(f'    <xhtml:link rel="alternate" hreflang={_attribute(lang)} href={href} />\n')
+    lines.append("  </url>\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    return escape(value)
+
+
+def _attribute(value: str) -> str:
+    return quoteattr(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 
 
 def robots_txt(base_url: str) -> bytes:

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from conftest import MINIMAL_DECISION, page_text
 
-from site_builder import search
+from site_builder import search, sitemap
 from site_builder.build import BuildResult, build
 from site_builder.diagnostics import Diagnostics
 from site_builder.output import InFolder, OutputFiles
@@ -149,6 +149,46 @@ def test_sitemap_lists_every_page_once_with_its_languages(shipped_build):
         ]
     decision = next(u for u in urls if u.findtext(f"{SITEMAP}loc") == f"{BASE}en/decisions/{TROMSO_DECISION}/")
     assert decision.findtext(f"{SITEMAP}lastmod") is not None
+
+
+def test_a_large_sites_sitemap_is_an_index_of_sitemaps_within_the_protocols_limits(shipped_build, monkeypatch):
+    # sitemaps.org allows 50,000 addresses and 50 MB a file, and search engines refuse a larger one: a
+    # national site (10,000 documents in three languages list about 50,000 pages) is listed in several
+    # files in address order, and sitemap.xml becomes their index, which robots.txt names as before.
+    assert ET.fromstring(shipped_build.files["sitemap.xml"]).tag == f"{SITEMAP}urlset"  # a small site: one file
+    pages = [
+        sitemap.SitemapPage(
+            f"{lang}/decisions/sak-{n:03}/index.html",
+            {other: f"{other}/decisions/sak-{n:03}/index.html" for other in LANGUAGES},
+            dt.date(2020, 1, 1) + dt.timedelta(days=n) if n % 3 else None,
+        )
+        for n in range(40)
+        for lang in LANGUAGES
+    ]
+    monkeypatch.setattr(sitemap, "MAX_URLS", 50)
+    files = sitemap.sitemap_files(BASE, "nb", reversed(pages))
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    listed = [(e.findtext(f"{SITEMAP}loc"), e.findtext(f"{SITEMAP}lastmod")) for e in index]
+    assert [loc for loc, _ in listed] == [f"{BASE}sitemap-{n}.xml" for n in (1, 2, 3)]
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    found: list[str] = []
+    for name, (_, lastmod) in zip(["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"], listed, strict=True):
+        urlset = ET.fromstring(files[name])
+        assert urlset.tag == f"{SITEMAP}urlset" and 0 < len(urlset) <= 50
+        locs = [url.findtext(f"{SITEMAP}loc") for url in urlset]
+        found += locs
+        dates = [url.findtext(f"{SITEMAP}lastmod") for url in urlset if url.find(f"{SITEMAP}lastmod") is not None]
+        assert lastmod == max(dates)  # when the newest page listed there last changed
+        assert len(urlset[0].findall(f"{XHTML}link")) == len(LANGUAGES) + 1  # each language and x-default
+    assert found == sorted(BASE + p.path.removesuffix("index.html") for p in pages)
+
+    monkeypatch.setattr(sitemap, "MAX_URLS", 50_000)
+    monkeypatch.setattr(sitemap, "MAX_BYTES", 20_000)
+    files = sitemap.sitemap_files(BASE, "nb", pages)
+    assert len(files) > 2 and all(len(content) <= 20_000 for content in files.values())
+    found = [url.findtext(f"{SITEMAP}loc") for name in sorted(files)[:-1] for url in ET.fromstring(files[name])]
+    assert len(found) == len(pages) == len(set(found))
 
 
 def test_robots_txt_names_the_sitemap(shipped_build):
