@@ -318,13 +318,10 @@ def _bundles(
     slots = _Slots(jobs)
     with ThreadPoolExecutor(max(1, min(jobs + 1, len(runs)))) as pool:  # the threads mostly wait on Pagefind
         results = list(pool.map(partial(_bundle, executable, files, slots, stored), runs))
-    bundles: list[dict[str, bytes]] = []
-    for bundle, problems in results:
+    for _, problems in results:
         diagnostics.items.extend(p for p in problems if p not in diagnostics.items)  # each run's warnings alike
-        if bundle is None:
-            return None
-        bundles.append(bundle)
-    return bundles
+    bundles = [bundle for bundle, _ in results if bundle is not None]
+    return bundles if len(bundles) == len(results) else None
 
 
 class _Slots:
@@ -346,14 +343,15 @@ class _Slots:
         return self._running == 0 or (self._running < self._jobs and self._pages + pages <= PAGES_INDEXED_AT_ONCE)
 
     @contextlib.contextmanager
-    def taken(self, pages: int) -> Iterator[None]:
-        """Wait for room for a run of `pages` pages, and hold it."""
+    def taken(self, pages: int) -> Iterator[bool]:
+        """Wait for room for a run of `pages` pages, and hold it; whether to index (no run failed)."""
         with self._changed:
             self._changed.wait_for(lambda: self._free_for(pages))
             self._running += 1
             self._pages += pages
+            go_on = not self.failed
         try:
-            yield
+            yield go_on
         finally:
             with self._changed:
                 self._running -= 1
@@ -382,10 +380,11 @@ def _bundle(
                 site = Path(work) / "site"
                 with slots.copying:
                     _copy(files, run.paths, site)
-                if slots.failed:
-                    return None, []
-                with slots.taken(len(run.paths)):
+                with slots.taken(len(run.paths)) as go_on:
+                    if not go_on:
+                        return None, []
                     made = _pagefind(executable, site, Path(work) / "pagefind", found)
+                    slots.failed = slots.failed or made is None  # before another run takes the room
             break
         except OSError as exc:
             problem = exc

@@ -120,7 +120,7 @@ def _sitemap_files(base_url: str, default_language: str, pages: list[SitemapPage
         return {urls.SITEMAP_PATH: files[_numbered(1)]}
     index = [f"<?xml version='1.0' encoding='utf-8'?>\n<sitemapindex xmlns=\"{SITEMAP}\">\n"]
     for path, last_changed in zip(files, latest, strict=True):
-        index.append(f"  <sitemap>\n    <loc>{_text(urls.public_url(base_url, path))}</loc>\n")
+        index.append(f"  <sitemap>\n    <loc>{escape(urls.public_url(base_url, path))}</loc>\n")
         if last_changed is not None:
             index.append(f"    <lastmod>{last_changed.isoformat()}</lastmod>\n")
         index.append("  </sitemap>\n")
@@ -133,7 +133,7 @@ def _numbered(number: int) -> str:
 
 
 def _url_entry(base_url: str, default_language: str, page: SitemapPage) -> bytes:
-    lines = [f"  <url>\n    <loc>{_text(urls.public_url(base_url, page.path))}</loc>\n"]
+    lines = [f"  <url>\n    <loc>{escape(urls.public_url(base_url, page.path))}</loc>\n"]
     if page.last_changed is not None:
         lines.append(f"    <lastmod>{page.last_changed.isoformat()}</lastmod>\n")
     if len(page.alternates) > 1:
@@ -145,10 +145,6 @@ def _url_entry(base_url: str, default_language: str, page: SitemapPage) -> bytes
             lines.append(f'    <xhtml:link rel="alternate" hreflang={_attribute(lang)} href={href} />\n')
     lines.append("  </url>\n")
     return "".join(lines).encode("utf-8")
-
-
-def _text(value: str) -> str:
-    return escape(value)
 
 
 def _attribute(value: str) -> str:

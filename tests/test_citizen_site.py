@@ -456,6 +456,27 @@ def test_parts_are_indexed_side_by_side_only_as_far_as_memory_allows(shipped_bui
     assert len(seen) > len(LANGUAGES) and all(len(together) == 1 for together in seen)
 
 
+def test_when_pagefind_fails_on_one_part_the_build_says_so_and_indexes_no_more(shipped_build, monkeypatch):
+    # Parts are indexed by several threads: whichever part fails, its error reaches the editor, and the
+    # parts not yet started are not indexed (a broken Pagefind would fail on each, minutes apiece).
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
+    started: list[int] = []
+
+    def failing(executable, site, out_dir, diagnostics):  # type: ignore[no-untyped-def]
+        started.append(1)
+        if len(started) == 2:
+            diagnostics.error(str(executable), 1, 1, "Pagefind failed to make the search index (exit 1): boom")
+            return None
+        return real_pagefind(executable, site, out_dir, diagnostics)
+
+    real_pagefind = search._pagefind
+    monkeypatch.setattr(search, "_pagefind", failing)
+    diagnostics = Diagnostics()
+    assert search_index(shipped_build.files, diagnostics, jobs=1) == {}
+    assert [d.message for d in diagnostics.items] == ["Pagefind failed to make the search index (exit 1): boom"]
+    assert len(started) == 2 < len(search._runs(shipped_build.files, "", {}, {}))
+
+
 def test_a_search_index_that_cannot_be_made_stable_is_published_with_a_warning_and_not_stored(
     shipped_build, tmp_path, monkeypatch
 ):
