@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -230,6 +231,8 @@ class _Run:
     paths: list[str]
     key: str
     """Names the pages and their bytes, and the Pagefind that indexes them: the same key, the same bundle."""
+    size: int = 0
+    """The bytes of the pages (their copies are fewer: see `_copy`)."""
 
 
 _MADE = "copies 2, stable"
@@ -260,6 +263,7 @@ def _runs(
     parts stays.
     """
     pages: dict[str, dict[str, str]] = {}
+    sizes: dict[str, int] = {}
     for path in sorted(p for p in files if p.endswith(".html")):  # other files may be read from disk
         known = flags.get(path)
         if known is not None and not known.searchable:
@@ -267,11 +271,13 @@ def _runs(
         record = written.get(path) if known is not None else None
         if record is not None:
             page_digest = record.digest  # the file's write.digest, as of the bytes it holds
+            sizes[path] = record.size
         else:
             content = files[path]
             if not searchable(content):
                 continue
             page_digest = digest(content)
+            sizes[path] = len(content)
         top = path.split("/", 1)[0] if "/" in path else ""
         pages.setdefault(top, {})[path] = page_digest
     runs: list[_Run] = []
@@ -284,7 +290,7 @@ def _runs(
             key = hashlib.sha256(pagefind.encode("utf-8"))
             for path in paths:
                 key.update(f"\0{path}\0{digests[path]}".encode())
-            runs.append(_Run(top, number, paths, key.hexdigest()))
+            runs.append(_Run(top, number, paths, key.hexdigest(), sum(sizes[path] for path in paths)))
     return runs
 
 
@@ -315,7 +321,7 @@ def _bundles(
     meanwhile, and each thread makes its bundle stable and stores it while Pagefind indexes another run
     (a large site's parts go one at a time, and the copies and bundles took a third as long again).
     """
-    slots = _Slots(jobs)
+    slots = _Slots(jobs, _memory_folder())
     with ThreadPoolExecutor(max(1, min(jobs + 1, len(runs)))) as pool:  # the threads mostly wait on Pagefind
         results = list(pool.map(partial(_bundle, executable, files, slots, stored), runs))
     for _, problems in results:
@@ -326,18 +332,43 @@ def _bundles(
 
 class _Slots:
     """Pagefind processes side by side: at most `jobs`, of at most PAGES_INDEXED_AT_ONCE pages together
-    (the parts of a small site; a large site's parts of PAGES_PER_PART pages go one at a time)."""
+    (the parts of a small site; a large site's parts of PAGES_PER_PART pages go one at a time); and the
+    room in the folder in memory for the runs' copies and bundles."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, memory: str | None) -> None:
         self._jobs = jobs
         self._running = 0
         self._pages = 0
         self._changed = threading.Condition()
+        self.memory = memory
+        self._room = _free_bytes(memory) if memory is not None else 0
+        """The memory folder's free bytes as the index begins. Whether a run goes there or to disk is decided
+        by this alone, not by what the other runs hold at the time: a run copied to disk numbers its pages in
+        another order (see `_bundle`), and which runs those are must not depend on the threads' timing."""
+        self._held = 0
         self.copying = threading.Lock()
         """Held while a run's pages are copied: one at a time, the first run's first, so that Pagefind
         starts as soon as it can (side by side, the copies shared one core and all ended late)."""
         self.failed = False
         """Pagefind failed on a run: the runs not yet started are not indexed."""
+
+    @contextlib.contextmanager
+    def folder_for(self, run: _Run) -> Iterator[str | None]:
+        """The folder for the run's copies and bundle: the memory folder if it has room for them as the
+        index began (waiting while other runs hold that room), else None (the temporary folder, on disk)."""
+        needed = 2 * run.size  # the copies, and a bundle smaller than them
+        if self.memory is None or needed > self._room:
+            yield None
+            return
+        with self._changed:
+            self._changed.wait_for(lambda: self._held + needed <= self._room)
+            self._held += needed
+        try:
+            yield self.memory
+        finally:
+            with self._changed:
+                self._held -= needed
+                self._changed.notify_all()
 
     def _free_for(self, pages: int) -> bool:
         return self._running == 0 or (self._running < self._jobs and self._pages + pages <= PAGES_INDEXED_AT_ONCE)
@@ -373,27 +404,28 @@ def _bundle(
     """
     found = Diagnostics()
     problem: OSError | None = None
-    # In memory if it has room for the copies and the bundle, else on disk.
-    for folder in dict.fromkeys([_memory_folder(), None]):
-        try:
-            with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=folder) as work:
-                site = Path(work) / "site"
-                with slots.copying:
-                    _copy(files, run.paths, site)
-                with slots.taken(len(run.paths)) as go_on:
-                    if not go_on:
-                        return None, []
-                    made = _pagefind(executable, site, Path(work) / "pagefind", found)
-                    slots.failed = slots.failed or made is None  # before another run takes the room
-            break
-        except OSError as exc:
-            problem = exc
-    else:
-        found.error(
-            str(executable), 1, 1, f"cannot make the search index: {problem}",
-            "free some space in the temporary folders",
-        )  # fmt: skip
-        made = None
+    with slots.folder_for(run) as chosen:
+        # The memory folder may yet fill up (another program's files): then on disk.
+        for folder in dict.fromkeys([chosen, None]):
+            try:
+                with tempfile.TemporaryDirectory(prefix="site-builder-pagefind-", dir=folder) as work:
+                    site = Path(work) / "site"
+                    with slots.copying:
+                        _copy(files, run.paths, site)
+                    with slots.taken(len(run.paths)) as go_on:
+                        if not go_on:
+                            return None, []
+                        made = _pagefind(executable, site, Path(work) / "pagefind", found)
+                        slots.failed = slots.failed or made is None  # before another run takes the room
+                break
+            except OSError as exc:
+                problem = exc
+        else:
+            found.error(
+                str(executable), 1, 1, f"cannot make the search index: {problem}",
+                "free some space in the temporary folders",
+            )  # fmt: skip
+            made = None
     if made is None:
         slots.failed = True
         return None, found.items
@@ -407,6 +439,13 @@ def _bundle(
         return made, found.items  # not stored: the next build tries again, and warns again
     stored.put(run.key, bundle)
     return bundle, found.items
+
+
+def _free_bytes(folder: str) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
 
 
 def _memory_folder() -> str | None:

@@ -477,6 +477,41 @@ def test_when_pagefind_fails_on_one_part_the_build_says_so_and_indexes_no_more(s
     assert len(started) == 2 < len(search._runs(shipped_build.files, "", {}, {}))
 
 
+def test_a_small_memory_folder_is_never_overfilled_and_the_index_is_the_same(shipped_build, monkeypatch):
+    # Parts are copied to memory ahead of Pagefind, and a container's /dev/shm may be small (64 MB). Where
+    # each part goes is decided by the room there as the index begins, never by what the other threads hold
+    # at the time: a part copied to disk numbers its pages in another order, so timing would change the bytes.
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)
+    memory = search._memory_folder()
+    assert memory is not None, "this test needs a writable /dev/shm"
+    roomy = search_index(shipped_build.files, Diagnostics(), jobs=2)
+    room = max(2 * run.size for run in search._runs(shipped_build.files, "", {}, {}))  # the largest part fits
+    needs: dict[Path, int] = {}  # each run's folder: twice its pages' bytes (copies and bundle)
+    held: list[int] = []
+    real_copy, real_pagefind = search._copy, search._pagefind
+
+    def copy(files, paths, folder):  # type: ignore[no-untyped-def]
+        needs[folder.parent] = 2 * sum(len(files[path]) for path in paths)
+        real_copy(files, paths, folder)
+
+    def pagefind(executable, site, out_dir, diagnostics):  # type: ignore[no-untyped-def]
+        time.sleep(0.02)  # for the other threads to copy ahead, if they may
+        held.append(sum(need for folder, need in needs.items() if folder.exists() and str(folder).startswith(memory)))
+        return real_pagefind(executable, site, out_dir, diagnostics)
+
+    monkeypatch.setattr(search, "_copy", copy)
+    monkeypatch.setattr(search, "_pagefind", pagefind)
+    monkeypatch.setattr(search, "_free_bytes", lambda folder: room)
+    assert search_index(shipped_build.files, Diagnostics(), jobs=2) == roomy
+    assert all(str(folder).startswith(memory) for folder in needs)
+    assert 0 < max(held) <= room
+    needs.clear()
+    monkeypatch.setattr(search, "_free_bytes", lambda folder: 1)  # no part fits: every part on disk
+    on_disk = search_index(shipped_build.files, Diagnostics(), jobs=2)
+    assert needs and not any(str(folder).startswith(memory) for folder in needs)
+    assert search_index(shipped_build.files, Diagnostics(), jobs=2) == on_disk
+
+
 def test_a_search_index_that_cannot_be_made_stable_is_published_with_a_warning_and_not_stored(
     shipped_build, tmp_path, monkeypatch
 ):
