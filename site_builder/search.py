@@ -416,7 +416,8 @@ def _bundle(
                         if not go_on:
                             return None, []
                         made = _pagefind(executable, site, Path(work) / "pagefind", found)
-                        slots.failed = slots.failed or made is None  # before another run takes the room
+                        if made is None:
+                            slots.failed = True  # before another run takes the room
                 break
             except OSError as exc:
                 problem = exc
@@ -425,9 +426,9 @@ def _bundle(
                 str(executable), 1, 1, f"cannot make the search index: {problem}",
                 "free some space in the temporary folders",
             )  # fmt: skip
+            slots.failed = True
             made = None
     if made is None:
-        slots.failed = True
         return None, found.items
     try:
         bundle = stable_bundle(made)

@@ -93,9 +93,8 @@ def sitemap_files(base_url: str, default_language: str, pages: Iterable[SitemapP
 _last_sitemap: list[tuple[bytes, dict[str, bytes]]] = []
 """The key and files of the last sitemap made in this process."""
 
-_URLSET_START = (
-    f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{SITEMAP}\" xmlns:xhtml=\"{XHTML}\">\n".encode()
-)
+_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_URLSET_START = f'{_DECLARATION}<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">\n'.encode()
 _URLSET_END = b"</urlset>\n"
 
 
@@ -118,7 +117,7 @@ def _sitemap_files(base_url: str, default_language: str, pages: list[SitemapPage
     files = {_numbered(n): b"".join([_URLSET_START, *chunk, _URLSET_END]) for n, chunk in enumerate(chunks, 1)}
     if len(chunks) == 1:
         return {urls.SITEMAP_PATH: files[_numbered(1)]}
-    index = [f"<?xml version='1.0' encoding='utf-8'?>\n<sitemapindex xmlns=\"{SITEMAP}\">\n"]
+    index = [f'{_DECLARATION}<sitemapindex xmlns="{SITEMAP}">\n']
     for path, last_changed in zip(files, latest, strict=True):
         index.append(f"  <sitemap>\n    <loc>{escape(urls.public_url(base_url, path))}</loc>\n")
         if last_changed is not None:
