@@ -247,13 +247,15 @@ class BuildCache:
         target = out_dir.resolve()
         if self.out_dir != str(target) or not self.folders or not (target / MARKER).is_file():
             return False
-        for folder, mtime_ns in self.folders.items():
-            try:
-                if (target / folder).stat().st_mtime_ns != mtime_ns:
-                    return False
-            except OSError:
-                return False
-        return True
+        # Paths as strings, not Path objects: a large site has a hundred thousand folders, and pathlib's
+        # parsing took twice as long as the stat calls themselves (0.35 s of 0.6 at 10,000 documents).
+        prefix = f"{target}{os.sep}"
+        try:
+            return all(
+                os.stat(f"{prefix}{folder}").st_mtime_ns == mtime_ns for folder, mtime_ns in self.folders.items()
+            )
+        except OSError:
+            return False
 
     def up_to_date(self, out_dir: Path) -> bool:
         """True if the inputs are those of the last build and `out_dir` still holds what it wrote."""

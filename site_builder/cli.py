@@ -205,7 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         print("No problems found.")
         return EXIT_OK
     if args.command == "build":
-        from .build import build
         from .cache import BuildCache
 
         out_dir: Path = args.out if args.out is not None else config_path.resolve().parent / "_site"
@@ -214,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         if cache.up_to_date(out_dir):
             print(f"Nothing changed since the last build; {out_dir} is up to date.")
             return EXIT_OK
+        from .build import build  # after the check: an unchanged rebuild does not need the rest of the build
+
         try:
             jobs = _jobs_or_default(args.jobs)
             result = build(
