@@ -15,6 +15,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from .diagnostics import Diagnostics
 from .load import read_text, shown_path
@@ -28,6 +29,33 @@ _LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "sv": "sv_SE", "da": "da_DK", "fi": "f
 def _locale(identifier: str) -> Locale:
     """Parsing a locale reads babel's data files; every page formats dozens of dates and numbers."""
     return Locale.parse(identifier)
+
+
+_SIZE_UNITS = (
+    ("digital-byte", 1),
+    ("digital-kilobyte", 10**3),
+    ("digital-megabyte", 10**6),
+    ("digital-gigabyte", 10**9),
+)
+
+
+def file_size(byte_size: int, locale: Locale | str) -> str:
+    """A file's size as people read it: at most three significant digits of the largest decimal unit it
+    fills ("57,4 MB", "812 kB"). The open data's catalogues give the exact number of bytes; a page that
+    gave it would also change with every edit of the site, and its search index part with it."""
+    unit, value, digits = _in_unit(byte_size)
+    pattern = f"#,##0.{'#' * digits}" if digits else "#,##0"
+    return format_unit(value, unit, length="short", format=pattern, locale=locale)
+
+
+def _in_unit(byte_size: int) -> tuple[str, float, int]:
+    """The unit, the value in it and the decimals to show: the first unit the size rounds below 1,000 in."""
+    for unit, factor in _SIZE_UNITS:
+        value = byte_size / factor
+        digits = 0 if factor == 1 or value >= 99.95 else 1 if value >= 9.995 else 2
+        if round(value, digits) < 1000:
+            return unit, value, digits
+    return unit, value, digits  # the largest unit, however many of it
 
 
 @dataclass(frozen=True)
@@ -52,6 +80,9 @@ class Strings:
         if value is None:
             return ""
         return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.locale)
+
+    def file_size(self, byte_size: int) -> str:
+        return file_size(byte_size, self.locale)
 
     def money(self, amount: float, currency: str) -> str:
         return f"{self.number(amount)} {currency}"

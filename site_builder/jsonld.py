@@ -6,6 +6,7 @@ from typing import Any
 
 from . import urls
 from .graph import IndicatorRef, Site
+from .i18n import file_size
 from .model import ContentDocument
 from .models import Decision, Membership, Strategy
 from .opendata.datasets import Dataset
@@ -192,7 +193,7 @@ def dataset_ld(site: Site, dataset: Dataset, lang: str) -> dict[str, Any]:
                 "name": d.title,
                 "encodingFormat": d.media_type,
                 "contentUrl": settings.base_url + d.path,
-                "contentSize": f"{d.byte_size} B",
+                "contentSize": file_size(d.byte_size, "en"),
             }
             for d in dataset.distributions
         ],

@@ -14,6 +14,7 @@ from conftest import MINIMAL_DECISION, REPO, page_text
 
 from site_builder.build import build, load_site
 from site_builder.diagnostics import Diagnostics
+from site_builder.i18n import file_size
 from site_builder.opendata.csvfile import read_csv, write_csv
 from site_builder.opendata.exports import INDICATOR_COLUMNS
 from site_builder.opendata.tables import TABLES, Column, build_tables
@@ -189,6 +190,30 @@ def test_catalogue_page_lists_every_dataset(shipped_build, lang):
     assert "kB" in text
     assert "../../schemas/decision.schema.json" in html
     assert "../../data/datapackage.json" in html
+
+
+def test_file_sizes_read_as_people_read_them_and_the_catalogue_keeps_the_bytes(shipped_build):
+    # Three significant digits of the largest unit a file fills, in the page's language; the exact count of
+    # bytes is in the catalogue (DCAT byteSize) and datapackage.json, for programs. (A page that gave it would change with
+    # every edit anywhere on the site, and its part of the search index would be made again each time.)
+    assert [file_size(n, "nb_NO") for n in (0, 999, 1_000, 1_234, 9_996, 99_949, 999_500, 57_389_265)] == [
+        "0 B", "999 B", "1 kB", "1,23 kB", "10 kB", "99,9 kB", "1 MB", "57,4 MB",
+    ]  # fmt: skip
+    assert file_size(57_389_265, "en") == "57.4 MB" == file_size(57_389_265 + 4_000, "en")
+    assert file_size(1_500_000_000, "sv_SE") == "1,5 GB"
+    package = json.loads(shipped_build.files["data/datapackage.json"])
+    decisions_csv = next(r for r in package["resources"] if r["path"] == "decisions.csv")
+    exact = decisions_csv["bytes"]
+    assert exact == len(shipped_build.files["data/decisions.csv"])
+    for lang, locale in (("nb", "nb_NO"), ("sv", "sv_SE"), ("en", "en_GB")):
+        row = re.search(
+            r'decisions\.csv</a></th>\s*<td>CSV</td>\s*<td class="num">([^<]+)</td>',
+            shipped_build.files[f"{lang}/data/decisions/index.html"].decode(),
+        )
+        assert row is not None and row.group(1) == file_size(exact, locale)
+    dataset = _json_ld(shipped_build, "en/data/decisions/index.html")
+    shown = {d["contentUrl"].rsplit("/", 1)[-1]: d["contentSize"] for d in dataset["distribution"]}
+    assert shown["decisions.csv"] == file_size(exact, "en")
 
 
 def test_document_pages_link_their_data(shipped_build):
