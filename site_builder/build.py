@@ -38,7 +38,7 @@ from .output import PageFlags, paths, relocated
 from .parallel import refuse_in_a_starting_process
 from .schemas import made_ahead
 from .series import load_series
-from .write import OutputRefused, Written, staging_folder, write_site
+from .write import OutputRefused, Written, digest, staging_folder, write_site
 
 if TYPE_CHECKING:
     from .opendata.exports import OpenData, RecordItems
@@ -75,6 +75,14 @@ class Previous:
     out from `files` if not given."""
     written: Mapping[str, Written] = field(default_factory=dict)
     """The record of each of `files` as the output folder holds it, if known (see BuildCache.previous_output)."""
+
+    def unchanged_file(self, path: str, content: bytes) -> Path | None:
+        """The last build's file at `path` in its output folder, if `files` are that folder's and the file
+        holds `content` (by its record in `written`); else None."""
+        record = self.written.get(path)
+        if not isinstance(self.files, OutputFolder) or record is None or record.size != len(content):
+            return None
+        return self.files.folder / path if record.digest == digest(content) else None
 
     def files_of_no_page(self) -> frozenset[str]:
         if self.unowned is None:
@@ -197,7 +205,10 @@ def compile_site(
             if site is None or theme is None:
                 return None
             progress("deriving the open data")
-            open_data = derive_open_data(site, theme.strings, diagnostics, spool=spool, items=record_items)
+            unchanged = previous.unchanged_file if previous is not None else None
+            open_data = derive_open_data(
+                site, theme.strings, diagnostics, spool=spool, items=record_items, unchanged=unchanged
+            )
             if diagnostics.has_errors():
                 return None
             state = site_state(site, theme.dirs)

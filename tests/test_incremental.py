@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from site_builder import search
+from site_builder import render, search, write
 from site_builder.build import BuildResult, build
 from site_builder.cache import BuildCache
 from site_builder.cli import BUILD_OPTIONS
 from site_builder.incremental import DocumentState, OutputFolder, PageRecord, Plan, SiteState, plan
+from site_builder.opendata import exports
 from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
 
@@ -84,6 +85,33 @@ def test_a_body_edit_renders_only_that_documents_pages(built: tuple[Path, Path],
     # The decisions' data page shows the changed file's size; the strategies' data page is kept as it is.
     assert "nb/data/decisions/index.html" in result.made and "nb/data/strategies/index.html" not in result.made
     assert "En ny setning om saka." in (out / next(iter(made_pages))).read_text(encoding="utf-8")
+
+
+def test_a_rebuild_writes_again_only_the_open_data_whose_bytes_changed(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After an edit, a large site's thousands of documents' JSON and indicators' CSV are all but a few as
+    # they were: the output already holds them, and writing each again cost seconds at 10,000 documents.
+    root, out = _copy(built, tmp_path)
+    before = _tree(out)
+    path = _decision(root)
+    path.write_text(path.read_text(encoding="utf-8") + "\nEn ny setning om saka.\n", encoding="utf-8")
+    spooled: list[tuple[Path, str]] = []
+    for module in (write, render, exports):
+        spool_file = module.spool_file
+        monkeypatch.setattr(
+            module, "spool_file", lambda folder, relative, content, spool_file=spool_file: spooled.append(
+                (folder, relative)
+            ) or spool_file(folder, relative, content),
+        )  # fmt: skip
+    _rebuild_and_compare(root, out, tmp_path)  # and a clean build, which writes every file
+    after = _tree(out)
+    data = {p for p in after if p.startswith("data/")}
+    changed = {p for p in data if before.get(p) != after[p]}
+    assert f"data/decisions/{path.stem}.json" in changed
+    rebuilt = {relative for folder, relative in spooled if folder == write.staging_folder(out)}
+    assert rebuilt & data == changed
+    assert len(data) > 3 * len(changed)
 
 
 def test_a_rebuild_reads_back_only_the_kept_pages_that_the_search_index_indexes_again(

@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import zlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -94,6 +94,10 @@ class OpenData:
     """Each document's own JSON by output path, while it waits to be written to the `spool`: the worker that
     renders the document's page writes it (see render.py), so these thousands of small files are made on
     every core while pages render rather than by this process alone before."""
+    unchanged: Callable[[str, bytes], Path | None] | None = field(default=None, repr=False, compare=False)
+    """With a `spool`: the file of the last build's output that holds a file's bytes as they are now, if
+    any. Such a file is neither written nor kept, but read from there: after an edit, a large site's ten
+    thousand documents' JSON are all but one as before, and writing them cost seconds."""
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False, compare=False)
     _writing: deque[tuple[str, Future[Written]]] = field(default_factory=deque, repr=False, compare=False)
     _sizes: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
@@ -104,8 +108,12 @@ class OpenData:
         if self.spool is None:
             self.files[path] = content
             return
-        self.files[path] = self.spool / path
         self._sizes[path] = len(content)
+        same = self.unchanged(path, content) if self.unchanged is not None else None
+        if same is not None:
+            self.files[path] = same
+            return
+        self.files[path] = self.spool / path
         if by_page:
             self.by_page[path] = content
             return
@@ -264,13 +272,15 @@ def derive_open_data(
     before: OpenData | None = None,
     spool: Path | None = None,
     items: RecordItems | None = None,
+    unchanged: Callable[[str, bytes], Path | None] | None = None,
 ) -> OpenData:
     """Every open-data file; values that do not fit their tables are diagnostics.
 
     `before` is this site's open data before an edit of documents' Markdown bodies alone (see bodies.py):
     then only what shows a body is made again (the documents' JSON, and the catalogue, which gives sizes).
-    With a `spool` folder, each file is written there as it is made. `items` are the records of the last
-    build (see RecordItems); they are replaced by this build's.
+    With a `spool` folder, each file is written there as it is made, unless `unchanged` finds it in the
+    last build's output (see OpenData.unchanged). `items` are the records of the last build (see
+    RecordItems); they are replaced by this build's.
     """
     # Deriving makes millions of short-lived objects without cycles; each automatic full collection on the
     # way walks the whole loaded site (about a second at 10,000 documents) and finds nothing to free.
@@ -279,7 +289,7 @@ def derive_open_data(
     try:
         # An edit of bodies makes a few files, which serve keeps in memory; the next edit splices its
         # records into the type lists among them without reading them back.
-        data = OpenData(spool=spool if before is None else None)
+        data = OpenData(spool=spool if before is None else None, unchanged=unchanged)
         try:
             return _derive_open_data(site, strings, diagnostics, before, data, items)
         finally:
