@@ -44,8 +44,12 @@ def file_size(byte_size: int, locale: Locale | str) -> str:
     fills ("57,4 MB", "812 kB"). The open data's catalogues give the exact number of bytes; a page that
     gave it would also change with every edit of the site, and its search index part with it."""
     unit, value, digits = _in_unit(byte_size)
-    pattern = f"#,##0.{'#' * digits}" if digits else "#,##0"
-    return format_unit(value, unit, length="short", format=pattern, locale=locale)
+    return format_unit(value, unit, length="short", format=_decimals(digits), locale=locale)
+
+
+def _decimals(digits: int) -> str:
+    """Babel's number pattern with thousands grouped and at most `digits` decimals, no trailing zeros."""
+    return f"#,##0.{'#' * digits}" if digits else "#,##0"
 
 
 def _in_unit(byte_size: int) -> tuple[str, float, int]:
@@ -79,7 +83,7 @@ class Strings:
     def number(self, value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return ""
-        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.locale)
+        return format_decimal(value, format=_decimals(digits), locale=self.locale)
 
     def file_size(self, byte_size: int) -> str:
         return file_size(byte_size, self.locale)

@@ -194,8 +194,8 @@ def test_catalogue_page_lists_every_dataset(shipped_build, lang):
 
 def test_file_sizes_read_as_people_read_them_and_the_catalogue_keeps_the_bytes(shipped_build):
     # Three significant digits of the largest unit a file fills, in the page's language; the exact count of
-    # bytes is in the catalogue (DCAT byteSize) and datapackage.json, for programs. (A page that gave it would change with
-    # every edit anywhere on the site, and its part of the search index would be made again each time.)
+    # bytes is in the catalogue (DCAT byteSize) and datapackage.json, for programs. (A page that gave it
+    # would change with every edit anywhere on the site, and its part of the search index with it.)
     assert [file_size(n, "nb_NO") for n in (0, 999, 1_000, 1_234, 9_996, 99_949, 999_500, 57_389_265)] == [
         "0 B", "999 B", "1 kB", "1,23 kB", "10 kB", "99,9 kB", "1 MB", "57,4 MB",
     ]  # fmt: skip
