@@ -252,20 +252,22 @@ def render_checked(
         progress(f"rendering the pages of {len(planned.documents)} changed or related documents"
                  + (" and every listing" if planned.listings else ""))  # fmt: skip
     dropped: frozenset[str] = frozenset()
-    kept: Container[str] = frozenset()
+    kept: KeptFiles | None = None
     keys: dict[str, str] = {}
     if previous is not None and planned is not None:
         dropped = dropped_files(previous.state, planned, previous.files, previous.files_of_no_page())
         kept = KeptFiles(previous.files, dropped)
-        keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept}
-    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys, spool)
+        kept_pages = kept.among(previous.state.pages.keys())
+        keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept_pages}
+    staying: Container[str] = kept if kept is not None else frozenset()
+    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, staying, keys, spool)
     if diagnostics.has_errors():
         return None
     pages: Mapping[str, bytes] = rendered.files
     state.pages = rendered.pages
     state.flags = {path: facts.flags for path, facts in rendered.facts.items()}
     written: Mapping[str, Written] = rendered.spooled
-    if previous is not None and planned is not None:
+    if previous is not None and kept is not None:
         pages = MergedFiles(previous.files, dropped, rendered.files)
         state.pages = merged_pages(previous.state, kept, rendered.pages)
         state.flags = merged_flags(previous.state, kept, state.flags)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence, Set
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -36,7 +36,8 @@ def check_links(
     """
     base_path = base_path_of(base_url)
     known = found or {}
-    present = paths(files)
+    # A rebuild checks a few pages: it looks their links' paths up in the files rather than list them all.
+    present: Container[str] = files if pages is not None else paths(files)
     for page in files if pages is None else sorted(p for p in pages if p in files):
         if not page.endswith(".html"):
             continue
@@ -108,7 +109,9 @@ def _target_path(folder: str, path: str, to_folder: bool) -> str:
 _from_parent = functools.lru_cache(maxsize=65536)(_target_path)
 
 
-def _reached(target: LinkTarget, files: Mapping[str, bytes], present: Set[str], html: bytes | None = None) -> bool:
+def _reached(
+    target: LinkTarget, files: Mapping[str, bytes], present: Container[str], html: bytes | None = None
+) -> bool:
     """Whether the file `target` names is on the site, with the anchor if it names one in a page.
     (`html`: the target page, if already read; pages may be files on disk, see output.py.)"""
     path, anchor = target

@@ -7,6 +7,7 @@ a deleted one), rebuilds with the build cache, and compares the output with a cl
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -291,6 +292,47 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     assert isinstance(served_from, Path) and served_from.is_relative_to(server.spool)
     server.stop()
     assert not server.spool.exists()
+
+
+def test_serve_checks_the_links_a_body_edit_adds_against_the_pages_it_keeps(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A body edit renders one document's pages; their links must still be checked against every page of
+    # the site, those kept from the last build too.
+    from site_builder import serve as serve_module
+
+    root, _ = _copy(built, tmp_path)
+    whole_rebuilds: list[int] = []
+    real_compile = serve_module.compile_site
+
+    def counting_compile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        whole_rebuilds.append(1)
+        return real_compile(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "compile_site", counting_compile)
+    server = serve_module.DevServer(root / "site.yaml", lambda text: None)
+    try:
+        assert server.rebuild()
+        edited, other = _decision(root, 0), _decision(root, 1)
+        pages = [p for p in server.files if p.startswith("nb/") and p.endswith("/index.html")]
+        edited_page = next(p for p in pages if f"/{edited.stem}/" in p)
+        other_page = next(p for p in pages if f"/{other.stem}/" in p)
+        to_other = posixpath.relpath(posixpath.dirname(other_page), posixpath.dirname(edited_page)) + "/"
+        linked = edited.read_text(encoding="utf-8") + f"\nSe [den andre saka]({to_other}).\n"
+        edited.write_text(linked + "\nEin setning til.\n", encoding="utf-8")
+        assert server.rebuild({edited}) and len(whole_rebuilds) == 1  # the other decision's page is found
+        assert f'href="{to_other}"'.encode() in server.files[edited_page]
+
+        broken = linked + "\nOg [ei sak som ikkje finst](../finst-ikkje/).\n"
+        edited.write_text(broken, encoding="utf-8")
+        assert not server.rebuild({edited})  # found by the body edit, then reported by a whole rebuild
+        assert len(whole_rebuilds) == 2
+        assert len(server.errors) == 3  # the document's page in each language
+        for problem in server.errors:
+            assert "links to '../finst-ikkje/', which is not on the site" in problem.message
+            assert (problem.path, problem.line) == (edited.relative_to(root).as_posix(), broken.count("\n"))
+    finally:
+        server.stop()
 
 
 def test_serve_keeps_the_search_index_on_disk_and_only_the_last_one(built: tuple[Path, Path], tmp_path: Path) -> None:
