@@ -252,25 +252,23 @@ def render_checked(
         progress(f"rendering the pages of {len(planned.documents)} changed or related documents"
                  + (" and every listing" if planned.listings else ""))  # fmt: skip
     dropped: frozenset[str] = frozenset()
-    kept: KeptFiles | None = None
+    kept: Container[str] = frozenset()
     keys: dict[str, str] = {}
     if previous is not None and planned is not None:
         dropped = dropped_files(previous.state, planned, previous.files, previous.files_of_no_page())
         kept = KeptFiles(previous.files, dropped)
-        kept_pages = kept.among(previous.state.pages.keys())
-        keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path in kept_pages}
-    staying: Container[str] = kept if kept is not None else frozenset()
-    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, staying, keys, spool)
+        keys = {path: record.key for path, record in previous.state.pages.items() if record.key and path not in dropped}
+    rendered = render_site(site, theme, loaded.open_data, diagnostics, jobs, markdown, planned, kept, keys, spool)
     if diagnostics.has_errors():
         return None
     pages: Mapping[str, bytes] = rendered.files
     state.pages = rendered.pages
     state.flags = {path: facts.flags for path, facts in rendered.facts.items()}
     written: Mapping[str, Written] = rendered.spooled
-    if previous is not None and kept is not None:
+    if previous is not None and planned is not None:
         pages = MergedFiles(previous.files, dropped, rendered.files)
-        state.pages = merged_pages(previous.state, kept, rendered.pages)
-        state.flags = merged_flags(previous.state, kept, state.flags)
+        state.pages = merged_pages(previous.state, dropped, rendered.pages)
+        state.flags = merged_flags(previous.state, dropped, state.flags)
         if search:  # for the index, a kept file's record is the last build's
             written = {**previous.written, **rendered.spooled}
     remade = derived is None or search
