@@ -227,6 +227,22 @@ def test_serve_checks_only_edited_files_and_reports_known_problems_again(
     assert split_calls[-1].endswith(broken.name)
 
 
+@pytest.fixture
+def whole_rebuilds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Grows by one with each rebuild in `serve` that compiles the whole site (not a body edit alone)."""
+    from site_builder import serve as serve_module
+
+    counted: list[int] = []
+    real_compile = serve_module.compile_site
+
+    def counting_compile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        counted.append(1)
+        return real_compile(*args, **kwargs)
+
+    monkeypatch.setattr(serve_module, "compile_site", counting_compile)
+    return counted
+
+
 def _served(server: DevServer) -> dict[str, str]:
     """What a serve session serves (without the reload script it adds as it sends a page and without its
     search index), as a tree of hashes."""
@@ -247,21 +263,11 @@ def _clean_tree(config: Path, folder: Path) -> dict[str, str]:
 
 
 def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
-    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: tuple[Path, Path], tmp_path: Path, whole_rebuilds: list[int]
 ) -> None:
-    from site_builder import serve as serve_module
-
     root, _ = _copy(built, tmp_path)
     config = root / "site.yaml"
-    whole_rebuilds: list[int] = []
-    real_compile = serve_module.compile_site
-
-    def counting_compile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        whole_rebuilds.append(1)
-        return real_compile(*args, **kwargs)
-
-    monkeypatch.setattr(serve_module, "compile_site", counting_compile)
-    server = serve_module.DevServer(config, lambda text: None)
+    server = DevServer(config, lambda text: None)
     assert server.rebuild()
     path = _decision(root)
     original = path.read_text(encoding="utf-8")
@@ -295,22 +301,12 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
 
 
 def test_serve_checks_the_links_a_body_edit_adds_against_the_pages_it_keeps(
-    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built: tuple[Path, Path], tmp_path: Path, whole_rebuilds: list[int]
 ) -> None:
     # A body edit renders one document's pages; their links must still be checked against every page of
     # the site, those kept from the last build too.
-    from site_builder import serve as serve_module
-
     root, _ = _copy(built, tmp_path)
-    whole_rebuilds: list[int] = []
-    real_compile = serve_module.compile_site
-
-    def counting_compile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        whole_rebuilds.append(1)
-        return real_compile(*args, **kwargs)
-
-    monkeypatch.setattr(serve_module, "compile_site", counting_compile)
-    server = serve_module.DevServer(root / "site.yaml", lambda text: None)
+    server = DevServer(root / "site.yaml", lambda text: None)
     try:
         assert server.rebuild()
         edited, other = _decision(root, 0), _decision(root, 1)
