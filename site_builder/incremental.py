@@ -22,7 +22,7 @@ import json
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .graph import Site
 from .model import ContentDocument
@@ -320,27 +320,30 @@ class MergedFiles(Mapping[str, bytes]):
 
 
 def merged_flags(old: SiteState, dropped: Collection[str], made: Mapping[str, PageFlags]) -> dict[str, PageFlags]:
-    """The flags of every HTML file after a rebuild: the last build's of the files it kept (all but the
-    `dropped`: every page of the last build is among its files), and the new ones'. A copy with a few
-    changes, not a new dict of tens of thousands of pages looked up one by one: an edit in `serve` must
-    reach the browser within a second."""
-    flags = dict(old.flags)
-    for path in dropped:
-        flags.pop(path, None)
-    flags.update(made)
-    return flags
+    """The flags of every HTML file after a rebuild: the last build's of the files it kept, and the new ones'."""
+    return _merged(old.flags, dropped, made)
 
 
 def merged_pages(old: SiteState, dropped: Collection[str], made: Mapping[str, PageRecord]) -> dict[str, PageRecord]:
-    """The page records after a rebuild, in path order: the last build's that it kept (as `merged_flags`)
-    and the ones it rendered."""
-    pages = dict(old.pages)
+    """The page records after a rebuild, in path order: the last build's that it kept, and the ones it rendered."""
+    pages = _merged(old.pages, dropped, made)
+    return dict(sorted(pages.items())) if made.keys() - old.pages.keys() else pages  # only new pages need a sort
+
+
+_V = TypeVar("_V")
+
+
+def _merged(old: Mapping[str, _V], dropped: Collection[str], made: Mapping[str, _V]) -> dict[str, _V]:
+    """The last build's values by page, without the `dropped` pages (every page of the last build is among
+    its files, so all the others are kept), and the new ones in their place. A copy with a few changes,
+    not a new dict of tens of thousands of pages looked up one by one: an edit in `serve` must reach the
+    browser within a second."""
+    merged = dict(old)
     for path in dropped:
         if path not in made:
-            pages.pop(path, None)
-    new = made.keys() - pages.keys()
-    pages.update(made)
-    return dict(sorted(pages.items())) if new else pages  # only new pages need a sort
+            merged.pop(path, None)
+    merged.update(made)
+    return merged
 
 
 class OutputFolder(Mapping[str, bytes]):
