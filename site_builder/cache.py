@@ -211,15 +211,29 @@ class BuildCache:
         hashes = FileHashes.load(folder)
         cache = cls(folder, fingerprint(config_path, options, hashes))
         hashes.save(folder)
-        state = _load(cache.folder / "build.json")
+        cache._read_last_build()
+        return cache
+
+    @classmethod
+    def of_last_build(cls, config_path: Path) -> BuildCache | None:
+        """The project's cache as the last build left it, without a fingerprint of the inputs now (`serve`
+        starts from that build's output, see last_output.py); None if it cannot be trusted."""
+        folder = cache_dir(config_path)
+        if not trusted(folder):
+            return None
+        cache = cls(folder, None)
+        cache._read_last_build()
+        return cache
+
+    def _read_last_build(self) -> None:
+        state = _load(self.folder / "build.json")
         if isinstance(state, dict) and state.get("format") == FORMAT:
             try:
-                cache.out_dir = str(state["out_dir"]) if state["out_dir"] else None
-                cache.last_fingerprint = str(state["fingerprint"]) if state["fingerprint"] else None
-                cache.folders = {str(k): int(v) for k, v in state["folders"].items()}
+                self.out_dir = str(state["out_dir"]) if state["out_dir"] else None
+                self.last_fingerprint = str(state["fingerprint"]) if state["fingerprint"] else None
+                self.folders = {str(k): int(v) for k, v in state["folders"].items()}
             except (KeyError, TypeError, ValueError, AttributeError):
-                cache.out_dir, cache.last_fingerprint, cache.folders = None, None, {}
-        return cache
+                self.out_dir, self.last_fingerprint, self.folders = None, None, {}
 
     @property
     def markdown(self) -> dict[bytes, str]:
@@ -237,7 +251,7 @@ class BuildCache:
                 }
         return self._markdown
 
-    def _intact(self, out_dir: Path) -> bool:
+    def intact(self, out_dir: Path) -> bool:
         """Whether `out_dir` is the last build's output, no file added, removed or replaced since.
 
         Every change of a folder's entries changes its modification time, so checking the folders finds
@@ -259,11 +273,11 @@ class BuildCache:
 
     def up_to_date(self, out_dir: Path) -> bool:
         """True if the inputs are those of the last build and `out_dir` still holds what it wrote."""
-        return self.fingerprint is not None and self.fingerprint == self.last_fingerprint and self._intact(out_dir)
+        return self.fingerprint is not None and self.fingerprint == self.last_fingerprint and self.intact(out_dir)
 
     def previous_output(self, out_dir: Path) -> dict[str, Written] | None:
         """What the last build wrote into `out_dir`, if that folder still holds it; else None."""
-        if not self._intact(out_dir):
+        if not self.intact(out_dir):
             return None
         written = _load(self.folder / "written.json")
         if not isinstance(written, dict):

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from .graph import Site
 from .model import ContentDocument
-from .output import PageFlags, Stored, page_flags, paths, relocated, stored_items
+from .output import InFolder, PageFlags, Stored, page_flags, paths, relocated, stored_items
 
 CODE = Path(__file__).parent
 THEME_PARTS = ("templates", "strings", "assets", "fonts")
@@ -369,6 +369,16 @@ class OutputFolder(Mapping[str, bytes]):
 
     def paths(self) -> frozenset[str]:
         return self._paths
+
+    def stored(self, path: str) -> Path:
+        """The file on disk that holds the bytes of `path` (see output.OutputFiles)."""
+        if path not in self._paths:
+            raise KeyError(path)
+        return self.folder / path
+
+    def stored_items(self) -> dict[str, Stored]:
+        """Each file as the file of its path in the folder, nothing read (see output.stored_items)."""
+        return dict.fromkeys(self._paths, InFolder(self.folder))
 
 
 STATE_FILE = "render.json"

@@ -27,6 +27,8 @@ from .bodies import rebuild_bodies
 from .build import BuildResult, Previous, compile_site
 from .diagnostics import Diagnostic, Diagnostics
 from .document_checks import DocumentChecks
+from .incremental import OutputFolder
+from .last_output import last_output
 from .markdown import MarkdownRenderer
 from .output import InFolder, OutputFiles, stored_items
 from .parallel import refuse_in_a_starting_process
@@ -108,10 +110,24 @@ class DevServer:
         """The last good build as it was made, so a rebuild renders only what a change touches."""
         self.last: BuildResult | None = None
         """The last good build with the site it was made from, for an edit of bodies alone (bodies.py)."""
+        self.links: Path | None = None
+        """The folder of links to the output of the last `build`, when the first build started from it
+        (see last_output.py); removed when no longer served, or by `stop`."""
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
         self._search = _SearchIndexer(self)
+
+    def start(self) -> bool:
+        """The first build: from the output of the last `build` if that is intact (only what changed since
+        is rendered, and that output is served meanwhile), else of every page; True if it is good."""
+        found = last_output(self.config_path)
+        if found is not None:
+            self.log(f"Starting from the last build, in {found.out_dir}.")
+            self.previous, self.links = found.previous, found.links
+            self.markdown = MarkdownRenderer(found.markdown)
+            self.files = _served({}, OutputFiles.taking(stored_items(found.previous.files)))
+        return self.rebuild()
 
     def rebuild(self, changed: Collection[Path] = ()) -> bool:
         """Build again after the files `changed` changed (unknown if empty); True if the build is good."""
@@ -171,6 +187,8 @@ class DevServer:
     def stop(self) -> None:
         self._search.stop()
         shutil.rmtree(self.spool, ignore_errors=True)
+        if self.links is not None:
+            shutil.rmtree(self.links, ignore_errors=True)
 
     def _remove_unused_pages(self) -> None:
         """Remove the spool folders of earlier rebuilds that neither the server nor the search index uses.
@@ -181,9 +199,14 @@ class DevServer:
         for files in (self.previous.files if self.previous else None, self._search.reading):
             if isinstance(files, OutputFiles):
                 used |= files.folders()
+            elif isinstance(files, OutputFolder):
+                used.add(files.folder)
         for folder in self.spool.iterdir():
             if folder not in used and not folder.name.startswith(SEARCH_FOLDER):  # see take_search_index
                 shutil.rmtree(folder, ignore_errors=True)
+        if self.links is not None and self.links not in used:
+            shutil.rmtree(self.links, ignore_errors=True)
+            self.links = None
 
     def wait_for_search_index(self, timeout: float | None = None) -> bool:
         """Wait until the search index of the last good build is served."""
@@ -388,7 +411,7 @@ def serve(config_path: Path, port: int, host: str = "127.0.0.1", jobs: int = 1) 
 def _serve(state: DevServer, config_path: Path, host: str, port: int, log: Callable[[str], None]) -> int:
     import watchfiles
 
-    state.rebuild()
+    state.start()
     root = config_path.resolve().parent
     try:
         httpd = ThreadingHTTPServer((host, port), _handler(state))

@@ -300,6 +300,47 @@ def test_serve_applies_a_body_edit_alone_and_serves_what_a_clean_build_makes(
     assert not server.spool.exists()
 
 
+def test_serve_starts_from_the_last_build_and_keeps_serving_it_when_a_build_replaces_it(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = _copy(built, tmp_path)
+    config = root / "site.yaml"
+    cache = root / ".site-builder-cache"
+    abandoned = cache / "serve-999999999-gone"  # the links of a serve that was killed: no such process
+    (abandoned / "nb").mkdir(parents=True)
+    edited = _decision(root)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nEndra etter bygget.\n", encoding="utf-8")
+    logged: list[str] = []
+    server = DevServer(config, logged.append)
+    try:
+        assert server.start()
+        assert f"Starting from the last build, in {out}." in logged
+        assert not abandoned.exists()
+        made = server.last.made if server.last is not None else None
+        assert made is not None  # not every page: only what the edit touched
+        made_pages = {p for p in made if p.endswith("/index.html") and "/data/" not in p and "/embed/" not in p}
+        assert made_pages and all(f"/{edited.stem}/" in p for p in made_pages)
+        assert _served(server) == _clean_tree(config, tmp_path / "clean")
+        kept = next(p for p in server.files if p.startswith("nb/") and p.endswith("/index.html") and p not in made)
+        links = server.links
+        assert links is not None and server.previous is not None
+        assert Path(server.previous.files.stored(kept)).is_relative_to(links)
+        before = server.files[kept]
+
+        # A build of other settings replaces each page of the output in place, and one without the cache
+        # the whole folder: serve's own links keep the bytes it started from.
+        settings = config.read_text(encoding="utf-8")
+        config.write_text(settings.replace("nb: Testkorpus", "nb: Nytt korpus", 1), encoding="utf-8")
+        build(config, out, jobs=1, cache=BuildCache.open(config, BUILD_OPTIONS))
+        assert b"Nytt korpus" in (out / kept).read_bytes()
+        assert server.files[kept] == before
+        build(config, out, jobs=1)
+        assert server.files[kept] == before
+    finally:
+        server.stop()
+    assert not links.exists()
+
+
 def test_serve_checks_the_links_a_body_edit_adds_against_the_pages_it_keeps(
     built: tuple[Path, Path], tmp_path: Path, whole_rebuilds: list[int]
 ) -> None:
