@@ -63,9 +63,13 @@ def test_runner_prints_every_scenario_and_the_comparison(tmp_path: Path, capsys)
     output = capsys.readouterr().out
     assert code == 0, output
     rows = _rows(output)
-    for scenario in ("cold", "charts-cached", "unchanged", "one-change", "serve"):
+    for scenario in ("cold", "charts-cached", "unchanged", "one-change", "serve-from-build", "serve"):
         wall, pages, per_second, rss = (cell.replace(",", "") for cell in rows[("N=7", scenario)][2:6])
         assert float(wall) > 0 and int(pages) > 7 and float(per_second) > 0 and float(rss) > 0
+    # serve started from the one-change build's output, then with none: a row fails (the note says why) when
+    # it started otherwise.
+    assert "first build served; slowest of 3 edits" in rows[("N=7", "serve-from-build")][7]
+    assert "first build" in rows[("N=7", "serve")][7] and "FAILED" not in output
     assert " charts; " in rows[("N=7", "cold")][7] and "ms drawing per chart" in rows[("N=7", "charts-cached")][7]
     assert int(rows[("plain 7", "site_builder")][3]) >= 7
     assert int(rows[("plain 7", "site_builder, no search")][3]) == int(rows[("plain 7", "site_builder")][3])
