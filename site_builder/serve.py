@@ -120,7 +120,8 @@ class DevServer:
 
     def start(self) -> bool:
         """The first build: from the output of the last `build` if that is intact (only what changed since
-        is rendered, and that output is served meanwhile), else of every page; True if it is good."""
+        is rendered, and if the content now has errors, that output is served with them), else of every
+        page; True if it is good."""
         found = last_output(self.config_path)
         if found is not None:
             self.log(f"Starting from the last build, in {found.out_dir}.")

@@ -341,6 +341,22 @@ def test_serve_starts_from_the_last_build_and_keeps_serving_it_when_a_build_repl
     assert not links.exists()
 
 
+def test_serve_shows_the_last_builds_pages_with_the_errors_the_content_has_since(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = _copy(built, tmp_path)
+    page = next(p.relative_to(out).as_posix() for p in sorted((out / "nb").rglob("index.html")))
+    broken = _decision(root)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("type: decision", "type: decisjon", 1))
+    server = DevServer(root / "site.yaml", lambda text: None)
+    try:
+        assert not server.start()
+        assert [problem.path for problem in server.errors] == [broken.relative_to(root).as_posix()]
+        assert server.files[page] == (out / page).read_bytes()
+    finally:
+        server.stop()
+
+
 def test_serve_checks_the_links_a_body_edit_adds_against_the_pages_it_keeps(
     built: tuple[Path, Path], tmp_path: Path, whole_rebuilds: list[int]
 ) -> None:
