@@ -8,6 +8,7 @@ listens for rebuilds (Server-Sent Events); nothing of it reaches a real build.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import mimetypes
 import shutil
@@ -244,6 +245,16 @@ def _served(index: Mapping[str, bytes], build: Mapping[str, bytes]) -> ChainMap[
     return ChainMap(cast("MutableMapping[str, bytes]", index), cast("MutableMapping[str, bytes]", build))
 
 
+def _release_freed_memory() -> None:
+    """Give the memory that C's allocator keeps free after a build back to the system, where it is glibc's
+    (10,000 documents: 0.11 GB of 1.25 after the first build), before the search index adds its own
+    memory and Pagefind's."""
+    if sys.platform.startswith("linux"):
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # not in other C libraries (musl)
+        if trim is not None:
+            trim(0)
+
+
 class _SearchIndexer:
     """Makes the search index after each rebuild, in the background: Pagefind reads every page, which
     takes seconds on a large site, and an edit should reach the browser at once."""
@@ -285,6 +296,7 @@ class _SearchIndexer:
             return
         diagnostics = Diagnostics()
         self.reading = previous.files
+        _release_freed_memory()
         try:
             stored = StoredBundles(self.server.config_path.resolve().parent / SEARCH_CACHE)
             index = search_index(previous.files, diagnostics, stored=stored, flags=previous.state.flags,
