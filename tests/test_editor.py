@@ -165,18 +165,22 @@ def _interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_serve_rebuilds_reloads_and_shows_errors(make_project):
+def test_serve_rebuilds_reloads_and_shows_errors(make_project, tmp_path):
     config = make_project()
     port = _free_port()
+    temporary = tmp_path / "temporary"  # where serve keeps the pages it renders
+    temporary.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "site_builder", "--config", str(config), "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     page = f"{base}/nb/decisions/tromso-nsc/"
     try:
         # The first build draws every chart cold (PNG included); later ones reuse the chart cache.
         assert _wait_for(lambda: "Kommunen blir medlem." in _get(page), 90), "the first build was not served"
+        assert list(temporary.glob("site-builder-serve-*"))
         assert '<script src="/__serve__/reload.js"></script>' in _get(page)
         assert "EventSource" in _get(f"{base}/__serve__/reload.js")
 
@@ -215,6 +219,8 @@ def test_serve_rebuilds_reloads_and_shows_errors(make_project):
     assert "Traceback" not in stderr
     assert f"{DECISION}:6:1: error: status: 'adoptd' is not allowed" in stderr
     assert "still serving the last good build" in stderr
+    # Its pages are removed by a process of their own, which goes on after serve has ended.
+    assert _wait_for(lambda: not list(temporary.iterdir()), 30), "serve's pages were left behind"
 
 
 def test_vscode_maps_the_schemas():
