@@ -380,6 +380,10 @@ class OutputFolder(Mapping[str, bytes]):
         """Each file as the file of its path in the folder, nothing read (see output.stored_items)."""
         return dict.fromkeys(self._paths, InFolder(self.folder))
 
+    def folders(self) -> set[Path]:
+        """The folder the files are read from (see output.OutputFiles.folders)."""
+        return {self.folder}
+
 
 STATE_FILE = "render.json"
 """In the build cache's folder: the last build's `SiteState`."""

@@ -26,6 +26,8 @@ from .incremental import OutputFolder, load_state
 
 LINKS_PREFIX = "serve-"
 """Names the folders of links in the build cache's folder, followed by the serving process's id."""
+_LINKERS = 2
+"""Threads that make the links (see `_link_files`)."""
 
 
 @dataclass
@@ -84,9 +86,6 @@ def _link_files(source: Path, target: Path, paths: Iterable[str]) -> None:
     size = max(1, -(-len(listed) // _LINKERS))
     with ThreadPoolExecutor(_LINKERS) as pool:
         list(pool.map(link, [listed[start : start + size] for start in range(0, len(listed), size)]))
-
-
-_LINKERS = 2
 
 
 def _remove_abandoned(cache_folder: Path) -> None:

@@ -205,10 +205,8 @@ class DevServer:
         earlier rebuild wrote them (and leaves a few stale pages behind, until `stop`)."""
         used: set[Path] = set()
         for files in (self.previous.files if self.previous else None, self._search.reading):
-            if isinstance(files, OutputFiles):
+            if isinstance(files, (OutputFiles, OutputFolder)):
                 used |= files.folders()
-            elif isinstance(files, OutputFolder):
-                used.add(files.folder)
         for folder in self.spool.iterdir():
             if folder not in used and not folder.name.startswith(SEARCH_FOLDER):  # see take_search_index
                 shutil.rmtree(folder, ignore_errors=True)
