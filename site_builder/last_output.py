@@ -45,14 +45,16 @@ class LastOutput:
 def last_output(config_path: Path) -> LastOutput | None:
     """The output of the last build of the project, linked; None if there is none or it changed since."""
     cache = BuildCache.of_last_build(config_path)
-    if cache is None or cache.out_dir is None:
+    if cache is None:
+        return None
+    _remove_abandoned(cache.folder)  # whether or not this serve starts from the output: they hold disk space
+    if cache.out_dir is None:
         return None
     out_dir = Path(cache.out_dir)
     written = cache.previous_output(out_dir)
     state = load_state(cache.folder) if written is not None else None
     if written is None or state is None:
         return None
-    _remove_abandoned(cache.folder)
     try:
         links = Path(tempfile.mkdtemp(prefix=f"{LINKS_PREFIX}{os.getpid()}-", dir=cache.folder))
     except OSError:

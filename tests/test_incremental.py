@@ -20,6 +20,7 @@ from site_builder.build import BuildResult, build
 from site_builder.cache import BuildCache
 from site_builder.cli import BUILD_OPTIONS
 from site_builder.incremental import DocumentState, OutputFolder, PageRecord, Plan, SiteState, plan
+from site_builder.last_output import last_output
 from site_builder.opendata import exports
 from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
@@ -339,6 +340,17 @@ def test_serve_starts_from_the_last_build_and_keeps_serving_it_when_a_build_repl
     finally:
         server.stop()
     assert not links.exists()
+
+
+def test_serve_removes_the_links_a_killed_serve_left_even_when_it_cannot_start_from_the_output(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = _copy(built, tmp_path)
+    abandoned = root / ".site-builder-cache" / "serve-999999999-gone"
+    (abandoned / "nb").mkdir(parents=True)
+    shutil.rmtree(out)
+    assert last_output(root / "site.yaml") is None
+    assert not abandoned.exists()
 
 
 def test_serve_shows_the_last_builds_pages_with_the_errors_the_content_has_since(
