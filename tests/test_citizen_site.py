@@ -496,7 +496,9 @@ def test_a_small_memory_folder_is_never_overfilled_and_the_index_is_the_same(shi
 
     def pagefind(executable, site, out_dir, diagnostics):  # type: ignore[no-untyped-def]
         time.sleep(0.02)  # for the other threads to copy ahead, if they may
-        held.append(sum(need for folder, need in needs.items() if folder.exists() and str(folder).startswith(memory)))
+        # A copy of the items, taken at once: the other thread's `copy` may add a folder meanwhile.
+        present = list(needs.items())
+        held.append(sum(need for folder, need in present if folder.exists() and str(folder).startswith(memory)))
         return real_pagefind(executable, site, out_dir, diagnostics)
 
     monkeypatch.setattr(search, "_copy", copy)
