@@ -36,9 +36,9 @@ from .diagnostics import Diagnostic, Diagnostics
 from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
-from .output import PageFlags
+from .output import OutputFiles, PageFlags
 from .pagefind_bundle import UnknownFormat, stable_bundle
-from .search_cache import StoredBundles
+from .search_cache import Bundle, BundleStore, StoredBundles
 from .write import Written, digest
 
 FILTERS = ("municipality", "type", "year")
@@ -148,10 +148,10 @@ def search_index(
     files: Mapping[str, bytes],
     diagnostics: Diagnostics,
     jobs: int = 1,
-    stored: StoredBundles | None = None,
+    stored: BundleStore | None = None,
     flags: Mapping[str, PageFlags] | None = None,
     written: Mapping[str, Written] | None = None,
-) -> dict[str, bytes]:
+) -> OutputFiles:
     """Pagefind's index of the pages that ask for it, as output files under pagefind/.
 
     Pagefind's memory grows with the pages of a run (about 0.16 GB per 1,000 pages, and faster on
@@ -160,7 +160,8 @@ def search_index(
     search page loads; the others are bundles of their own under pagefind/part-N/, which the search page
     merges in (Pagefind's mergeIndex), as PARTS_FILE lists them by language. Up to `jobs` parts are
     indexed side by side while their pages together are at most PAGES_INDEXED_AT_ONCE (see `_Slots`).
-    A part whose pages are those of a bundle in `stored` (an earlier build's) is not indexed again.
+    A part whose pages are those of a bundle in `stored` (an earlier build's) is not indexed again. The
+    files are those `stored` gives: bytes, or (from SpooledBundles) files on disk.
 
     A page in `flags` (see output.PageFlags) that is not searchable is not read; one that is and whose
     file's record is in `written` is known by the record's digest, and read only if its part is indexed.
@@ -171,32 +172,32 @@ def search_index(
             "pyproject.toml", 1, 1, "cannot make the search index: the Pagefind binary is not installed",
             "install the project's dependencies: pip install -e .",
         )  # fmt: skip
-        return {}
+        return OutputFiles()
     stored = stored if stored is not None else StoredBundles(None)
-    primary: dict[str, bytes] = {}
+    primary: Bundle = {}
     languages: dict[str, object] = {}
     entry: dict[str, Any] = {}
-    parts: list[dict[str, bytes]] = []
+    parts: list[Bundle] = []
     runs = _runs(files, _identity(executable), flags or {}, written or {})
     found = [stored.get(run.key) for run in runs]
     todo = [run for run, bundle in zip(runs, found, strict=True) if bundle is None]
     indexed = _bundles(executable, files, todo, jobs, diagnostics, stored)
     if indexed is None:
-        return {}
+        return OutputFiles()
     fresh = iter(indexed)
     made = [bundle if bundle is not None else next(fresh) for bundle in found]
     del found, indexed
     folder_languages: set[str] = set()
     for run, bundle in zip(runs, made, strict=True):
         top, number = run.top, run.number
-        part_languages = set(json.loads(bundle[_ENTRY]).get("languages", {}))
+        part_languages = set(json.loads(_bytes(bundle[_ENTRY])).get("languages", {}))
         clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
         if clash:
             diagnostics.error(top or "index.html", 1, 1, f"pages of language {min(clash)} outside its folder")
-            return {}
+            return OutputFiles()
         if number == 0:
             folder_languages = part_languages
-            entry = json.loads(bundle.pop(_ENTRY))
+            entry = json.loads(_bytes(bundle.pop(_ENTRY)))
             languages.update(entry.get("languages", {}))
             primary.update(bundle)
         else:
@@ -204,21 +205,25 @@ def search_index(
     del made
     stored.keep_only_used()
     if not primary:
-        return {}
+        return OutputFiles()
     entry["languages"] = dict(sorted(languages.items()))
     primary[_ENTRY] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     bundles = {"": dict(sorted(primary.items())), **{f"part-{n}/": part for n, part in enumerate(parts, start=1)}}
     listed: dict[str, list[str]] = {}
-    produced: dict[str, bytes] = {}
+    produced: Bundle = {}
     for prefix, bundle in bundles.items():
         if prefix:
-            for language in json.loads(bundle[_ENTRY]).get("languages", {}):
+            for language in json.loads(_bytes(bundle[_ENTRY])).get("languages", {}):
                 listed.setdefault(language, []).append(prefix)
         produced.update({f"{urls.PAGEFIND_DIR}/{prefix}{relative}": content for relative, content in bundle.items()})
     produced[f"{urls.PAGEFIND_DIR}/{PARTS_FILE}"] = json.dumps(
         dict(sorted(listed.items())), ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
-    return produced
+    return OutputFiles.taking(produced)
+
+
+def _bytes(content: bytes | Path) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
 
 
 @dataclass(frozen=True)
@@ -313,8 +318,8 @@ def _bundles(
     runs: list[_Run],
     jobs: int,
     diagnostics: Diagnostics,
-    stored: StoredBundles,
-) -> list[dict[str, bytes]] | None:
+    stored: BundleStore,
+) -> list[Bundle] | None:
     """Each run's bundle (see `_bundle`), in the order of `runs`; None if Pagefind failed on one.
 
     Pagefind runs side by side as `_Slots` allow; one thread more than them copies the next run's pages
@@ -391,8 +396,8 @@ class _Slots:
 
 
 def _bundle(
-    executable: Path, files: Mapping[str, bytes], slots: _Slots, stored: StoredBundles, run: _Run
-) -> tuple[dict[str, bytes] | None, list[Diagnostic]]:
+    executable: Path, files: Mapping[str, bytes], slots: _Slots, stored: BundleStore, run: _Run
+) -> tuple[Bundle | None, list[Diagnostic]]:
     """The stable bundle (pagefind_bundle.py) Pagefind makes of copies of the run's pages, which it reads
     from a folder of their own; stored in `stored`.
 
@@ -437,9 +442,8 @@ def _bundle(
             str(executable), 1, 1, f"the search index may differ between builds: {exc}",
             "use the Pagefind version that pyproject.toml names",
         )  # fmt: skip
-        return made, found.items  # not stored: the next build tries again, and warns again
-    stored.put(run.key, bundle)
-    return bundle, found.items
+        return dict(made), found.items  # not stored: the next build tries again, and warns again
+    return stored.put(run.key, bundle), found.items
 
 
 def _free_bytes(folder: str) -> int:

@@ -32,18 +32,17 @@ from .document_checks import DocumentChecks
 from .incremental import OutputFolder
 from .last_output import last_output
 from .markdown import MarkdownRenderer
-from .output import InFolder, OutputFiles, stored_items
+from .output import OutputFiles, stored_items
 from .parallel import refuse_in_a_starting_process
 from .search import search_index
-from .search_cache import SEARCH_CACHE, StoredBundles
-from .write import spool_files
+from .search_cache import SEARCH_CACHE, SpooledBundles, StoredBundles
 
 if TYPE_CHECKING:
     from .opendata.exports import RecordItems
 
 RELOAD_SCRIPT_PATH = "/__serve__/reload.js"
-SEARCH_FOLDER = "search-"
-"""Names the spool folders that hold a search index (the others hold a rebuild's pages)."""
+SEARCH_FOLDER = "search"
+"""The spool folder that holds the search index's bundles (the others hold a rebuild's pages)."""
 _RELOAD_TAG = f'<script src="{RELOAD_SCRIPT_PATH}"></script>'.encode()
 
 RELOAD_SCRIPT = """\
@@ -103,7 +102,6 @@ class DevServer:
         self.spool = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
         """The pages each rebuild renders, in a folder of their own (see render.py); removed by `stop`."""
         self._rebuilds = 0
-        self._indexes = 0
         self.checks = DocumentChecks()
         """Each content file's checks, kept from build to build: an edit checks only the files it changed."""
         self.record_items: RecordItems = {}
@@ -118,6 +116,10 @@ class DevServer:
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
+        self.search_bundles = SpooledBundles(
+            self.spool / SEARCH_FOLDER, StoredBundles(config_path.resolve().parent / SEARCH_CACHE)
+        )
+        """The bundles of the search index served (see search_cache.py)."""
         self._search = _SearchIndexer(self)
 
     def start(self) -> bool:
@@ -211,7 +213,7 @@ class DevServer:
             if isinstance(files, (OutputFiles, OutputFolder)):
                 used |= files.folders()
         for folder in self.spool.iterdir():
-            if folder not in used and not folder.name.startswith(SEARCH_FOLDER):  # see take_search_index
+            if folder not in used and folder != self.search_bundles.folder:
                 shutil.rmtree(folder, ignore_errors=True)
         if self.links is not None and self.links not in used:
             shutil.rmtree(self.links, ignore_errors=True)
@@ -221,24 +223,12 @@ class DevServer:
         """Wait until the search index of the last good build is served."""
         return self._search.wait_idle(timeout)
 
-    def take_search_index(self, index: dict[str, bytes]) -> None:
-        """Serve a new search index (made in the background) in place of the old one. It is served from a
-        spool folder of its own, not from memory: a large site's index is hundreds of megabytes, and the
-        next one is made while this one is served."""
-        self._indexes += 1
-        folder = self.spool / f"{SEARCH_FOLDER}{self._indexes}"
-        served: Mapping[str, bytes] = index
-        try:
-            spool_files(folder, index)
-            served = OutputFiles.taking(dict.fromkeys(index, InFolder(folder)))
-        except OSError:  # a full disk: serve it from memory
-            shutil.rmtree(folder, ignore_errors=True)
+    def take_search_index(self, index: Mapping[str, bytes]) -> None:
+        """Serve a new search index (made in the background) in place of the old one; the bundles only the
+        old one used are removed."""
         with self.changed:
-            old = self.files.maps[0]
-            self.files = _served(served, self.files.maps[1])
-        if isinstance(old, OutputFiles):
-            for unused in old.folders():
-                shutil.rmtree(unused, ignore_errors=True)
+            self.files = _served(index, self.files.maps[1])
+        self.search_bundles.remove_unused()
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
@@ -325,7 +315,7 @@ class _SearchIndexer:
         self.reading = previous.files
         _release_freed_memory()
         try:
-            stored = StoredBundles(self.server.config_path.resolve().parent / SEARCH_CACHE)
+            stored = self.server.search_bundles
             index = search_index(previous.files, diagnostics, stored=stored, flags=previous.state.flags,
                                  written=previous.written)  # fmt: skip
         except Exception as exc:  # the server must go on serving pages

@@ -22,6 +22,7 @@ from site_builder.cli import BUILD_OPTIONS
 from site_builder.incremental import DocumentState, OutputFolder, PageRecord, Plan, SiteState, plan
 from site_builder.last_output import last_output
 from site_builder.opendata import exports
+from site_builder.output import OutputFiles
 from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
 
@@ -400,18 +401,43 @@ def test_serve_checks_the_links_a_body_edit_adds_against_the_pages_it_keeps(
         server.stop()
 
 
-def test_serve_keeps_the_search_index_on_disk_and_only_the_last_one(built: tuple[Path, Path], tmp_path: Path) -> None:
+def test_serve_keeps_the_search_index_on_disk_and_writes_again_only_the_parts_an_edit_changed(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "PAGES_PER_PART", 20)  # a few parts in each language
     root, _ = _copy(built, tmp_path)
     server = DevServer(root / "site.yaml", lambda text: None)
+    bundles = server.spool / SEARCH_FOLDER
+
+    def served_from() -> set[Path]:
+        """The folders the served index's files are read from (all but the few it makes of every part's)."""
+        index = server.files.maps[0]
+        assert isinstance(index, OutputFiles)
+        stored = {path: index.stored(path) for path in index}
+        in_memory = sorted(path for path, value in stored.items() if not isinstance(value, Path))
+        assert in_memory == ["pagefind/pagefind-entry.json", "pagefind/parts.json"]
+        return {value.relative_to(bundles).parents[-2] for value in stored.values() if isinstance(value, Path)}
+
     try:
-        for number in (1, 2):
-            assert server.rebuild()
-            assert server.wait_for_search_index(120)
-            assert b'"languages"' in server.files["pagefind/pagefind-entry.json"]
-            # A large site's index is hundreds of megabytes: it is served from a spool folder, one at a time.
-            folders = [folder for folder in server.spool.iterdir() if folder.name.startswith(SEARCH_FOLDER)]
-            assert [folder.name for folder in folders] == [f"{SEARCH_FOLDER}{number}"]
-            assert (folders[0] / "pagefind" / "pagefind-entry.json").is_file()
+        assert server.rebuild() and server.wait_for_search_index(120)
+        assert b'"languages"' in server.files["pagefind/pagefind-entry.json"]
+        first = served_from()
+        assert server.last is not None
+        languages = len(server.last.site.config.settings.languages)
+        assert len(first) > languages  # a folder for each part
+        assert {folder.relative_to(bundles) for folder in bundles.iterdir()} == first
+
+        assert server.rebuild() and server.wait_for_search_index(120)
+        assert served_from() == first  # the same pages: nothing is written again
+
+        path = _decision(root)
+        path.write_text(path.read_text(encoding="utf-8") + "\nEin setning til.\n", encoding="utf-8")
+        assert server.rebuild([path]) and server.wait_for_search_index(120)
+        now = served_from()
+        # The decision's page in each language is in one part of that language's index: only those three
+        # parts are new, and the folders of the three they replace are gone.
+        assert len(now - first) == len(first - now) == languages
+        assert {folder.relative_to(bundles) for folder in bundles.iterdir()} == now
     finally:
         server.stop()
     assert not server.spool.exists()
