@@ -49,6 +49,10 @@ class StoredBundles:
         self._used.add(key)
         return bundle
 
+    def keep(self, key: str) -> None:
+        """Keep the bundle stored under `key`, if any, at the next `keep_only_used`, as if taken."""
+        self._used.add(key)
+
     def put(self, key: str, bundle: dict[str, bytes]) -> Bundle:
         """Store `bundle` under `key`, and give it back. A disk that cannot take it only costs the next
         build time."""
@@ -99,6 +103,7 @@ class SpooledBundles:
             found = self._spooled.get(key)
             if found is not None:
                 self._used.add(key)
+                self.stored.keep(key)
                 return dict(found[1])
         bundle = self.stored.get(key)
         return None if bundle is None else self._spool(key, bundle)

@@ -23,6 +23,7 @@ from site_builder.incremental import DocumentState, OutputFolder, PageRecord, Pl
 from site_builder.last_output import last_output
 from site_builder.opendata import exports
 from site_builder.output import OutputFiles
+from site_builder.search_cache import SEARCH_CACHE
 from site_builder.serve import SEARCH_FOLDER, DevServer
 from site_builder.write import MARKER
 
@@ -438,6 +439,8 @@ def test_serve_keeps_the_search_index_on_disk_and_writes_again_only_the_parts_an
         # parts are new, and the folders of the three they replace are gone.
         assert len(now - first) == len(first - now) == languages
         assert {folder.relative_to(bundles) for folder in bundles.iterdir()} == now
+        # The build cache still holds every part served, for the next build.
+        assert len(list((root / SEARCH_CACHE).iterdir())) == len(now)
     finally:
         server.stop()
     assert not server.spool.exists()
