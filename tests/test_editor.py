@@ -223,6 +223,29 @@ def test_serve_rebuilds_reloads_and_shows_errors(make_project, tmp_path):
     assert _wait_for(lambda: not list(temporary.iterdir()), 30), "serve's pages were left behind"
 
 
+def test_serve_stopped_by_sigterm_stops_as_by_ctrl_c_and_removes_its_pages(make_project, tmp_path):
+    # `kill`, process managers and editors' task runners stop a program with SIGTERM, not Ctrl-C.
+    config = make_project()
+    port = _free_port()
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "--config", str(config), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temporary)},
+    )  # fmt: skip
+    try:
+        page = f"http://127.0.0.1:{port}/nb/decisions/tromso-nsc/"
+        assert _wait_for(lambda: "Kommunen blir medlem." in _get(page), 90), "the first build was not served"
+        assert list(temporary.glob("site-builder-serve-*"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert stderr.rstrip().endswith("Stopped."), stderr
+    assert _wait_for(lambda: not list(temporary.iterdir()), 30), "serve's pages were left behind"
+
+
 def test_vscode_maps_the_schemas():
     settings = json.loads((Path(__file__).resolve().parent.parent / ".vscode" / "settings.json").read_text())
     mapping = settings["yaml.schemas"]
