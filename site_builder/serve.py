@@ -316,9 +316,8 @@ class _SearchIndexer:
         self.reading = previous.files
         _release_freed_memory()
         try:
-            stored = self.server.search_bundles
-            index = search_index(previous.files, diagnostics, stored=stored, flags=previous.state.flags,
-                                 written=previous.written)  # fmt: skip
+            index = search_index(previous.files, diagnostics, stored=self.server.search_bundles,
+                                 flags=previous.state.flags, written=previous.written)  # fmt: skip
         except Exception as exc:  # the server must go on serving pages
             if not self.stopping.is_set():
                 self.server.log(f"warning: the search index was not updated: {type(exc).__name__}: {exc}")
