@@ -69,29 +69,29 @@ class StoredBundles:
         return dict(bundle)
 
     def keep_only_used(self) -> None:
-        """Remove the bundles neither taken nor stored since the last call (by this build, or this index
-        of `serve`'s): those of pages since changed."""
-        used, self._used = self._used, set()
+        """Remove the bundles this build neither took nor stored: those of pages since changed."""
         if self.folder is None or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.stem not in used:
+            if path.stem not in self._used:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
 
 class SpooledBundles:
     """The bundles `serve` serves, each written once into a folder of its own below `folder` and given as
-    the paths of its files from then on, in front of `stored` (which still takes every bundle made).
+    the paths of its files from then on, in front of the build cache's bundles in `cache` (which still
+    take every bundle made).
 
     A large site's index is hundreds of megabytes (171 MB at 10,000 documents): held whole in memory
     while made, it was a tenth of serve's memory, and all of it was written out again after every edit,
     of which one part had changed.
     """
 
-    def __init__(self, folder: Path, stored: StoredBundles) -> None:
+    def __init__(self, folder: Path, cache: Path) -> None:
         self.folder = folder
-        self.stored = stored
+        self._cache = cache
+        self.stored = StoredBundles(cache)
         self._spooled: dict[str, tuple[Path, Bundle]] = {}
         self._used: set[str] = set()
         self._unused: list[Path] = []
@@ -129,6 +129,7 @@ class SpooledBundles:
         """As StoredBundles.keep_only_used; the folders of the bundles not used are removed by
         `remove_unused`, once the index made of the others is served in place of theirs."""
         self.stored.keep_only_used()
+        self.stored = StoredBundles(self._cache)  # whether the cache is trusted is asked for every index
         with self._lock:
             for key in set(self._spooled) - self._used:
                 self._unused.append(self._spooled.pop(key)[0])

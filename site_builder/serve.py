@@ -36,7 +36,7 @@ from .markdown import MarkdownRenderer
 from .output import OutputFiles, stored_items
 from .parallel import refuse_in_a_starting_process
 from .search import search_index
-from .search_cache import SEARCH_CACHE, SpooledBundles, StoredBundles
+from .search_cache import SEARCH_CACHE, SpooledBundles
 
 if TYPE_CHECKING:
     from .opendata.exports import RecordItems
@@ -117,9 +117,7 @@ class DevServer:
         self.errors: list[Diagnostic] = []
         self.generation = 0
         self.changed = threading.Condition()
-        self.search_bundles = SpooledBundles(
-            self.spool / SEARCH_FOLDER, StoredBundles(config_path.resolve().parent / SEARCH_CACHE)
-        )
+        self.search_bundles = SpooledBundles(self.spool / SEARCH_FOLDER, config_path.resolve().parent / SEARCH_CACHE)
         """The bundles of the search index served (see search_cache.py)."""
         self._search = _SearchIndexer(self)
 
