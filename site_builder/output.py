@@ -82,8 +82,7 @@ class OutputFiles(Mapping[str, bytes]):
         return files
 
     def __getitem__(self, path: str) -> bytes:
-        value = _resolved(path, self._items[path])
-        return value.read_bytes() if isinstance(value, Path) else value
+        return read(_resolved(path, self._items[path]))
 
     def __contains__(self, path: object) -> bool:
         return path in self._items
@@ -129,6 +128,11 @@ class OutputFiles(Mapping[str, bytes]):
     def with_files(self, more: Mapping[str, bytes]) -> OutputFiles:
         """These files and `more` (which wins where both have a path), nothing read."""
         return OutputFiles.taking({**self._items, **stored_items(more)})
+
+
+def read(content: bytes | Path) -> bytes:
+    """A file's bytes, given as they are or as the file on disk that holds them."""
+    return content.read_bytes() if isinstance(content, Path) else content
 
 
 def _resolved(path: str, value: Stored) -> bytes | Path:

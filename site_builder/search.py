@@ -36,7 +36,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .graph import IndicatorRef, Site, document_year
 from .i18n import Strings
 from .model import ContentDocument
-from .output import OutputFiles, PageFlags
+from .output import OutputFiles, PageFlags, read
 from .pagefind_bundle import UnknownFormat, stable_bundle
 from .search_cache import Bundle, BundleStore, StoredBundles
 from .write import Written, digest
@@ -190,14 +190,14 @@ def search_index(
     folder_languages: set[str] = set()
     for run, bundle in zip(runs, made, strict=True):
         top, number = run.top, run.number
-        part_languages = set(json.loads(_bytes(bundle[_ENTRY])).get("languages", {}))
+        part_languages = set(json.loads(read(bundle[_ENTRY])).get("languages", {}))
         clash = part_languages & set(languages) if number == 0 else part_languages - folder_languages
         if clash:
             diagnostics.error(top or "index.html", 1, 1, f"pages of language {min(clash)} outside its folder")
             return OutputFiles()
         if number == 0:
             folder_languages = part_languages
-            entry = json.loads(_bytes(bundle.pop(_ENTRY)))
+            entry = json.loads(read(bundle.pop(_ENTRY)))
             languages.update(entry.get("languages", {}))
             primary.update(bundle)
         else:
@@ -213,17 +213,13 @@ def search_index(
     produced: Bundle = {}
     for prefix, bundle in bundles.items():
         if prefix:
-            for language in json.loads(_bytes(bundle[_ENTRY])).get("languages", {}):
+            for language in json.loads(read(bundle[_ENTRY])).get("languages", {}):
                 listed.setdefault(language, []).append(prefix)
         produced.update({f"{urls.PAGEFIND_DIR}/{prefix}{relative}": content for relative, content in bundle.items()})
     produced[f"{urls.PAGEFIND_DIR}/{PARTS_FILE}"] = json.dumps(
         dict(sorted(listed.items())), ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
     return OutputFiles.taking(produced)
-
-
-def _bytes(content: bytes | Path) -> bytes:
-    return content.read_bytes() if isinstance(content, Path) else content
 
 
 @dataclass(frozen=True)
